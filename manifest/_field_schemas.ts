@@ -1,0 +1,93 @@
+// Field schemas that several manifest sections share.
+import { posix } from "node:path";
+// @ts-types="@types/semver"
+import * as semver from "semver";
+import { z } from "zod";
+
+/** The extension id rule: lower-case, dot-separated, at least two parts, at most 64 characters. */
+export const EXTENSION_ID = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+$/;
+
+/** An extension id such as `acme.formatter`. */
+export const extensionIdSchema = z.string().max(64, "must be at most 64 characters").regex(
+  EXTENSION_ID,
+  'must be lower-case, dot-separated parts of letters, digits and "-", at least two parts, such as "acme.formatter"',
+);
+
+/** A semantic version such as `1.2.0` (strict: no leading `v`, no spaces). */
+export const semverVersionSchema = z.string().refine(
+  (value) => semver.valid(value) === value,
+  { error: (issue) => `"${String(issue.input)}" is not a semantic version such as "1.2.0"` },
+);
+
+/** A semver range such as `^1.2.0`. */
+export const semverRangeSchema = z.string().min(1, "range is empty").refine(
+  (value) => semver.validRange(value) !== null,
+  { error: (issue) => `"${String(issue.input)}" is not a valid semver range such as "^1.2.0"` },
+);
+
+/**
+ * A relative path to a file inside the extension directory, normalised.
+ * Absolute paths and paths that leave the directory are rejected.
+ */
+export const relativeFileSchema = z.string().min(1, "path is empty").check((ctx) => {
+  const value = ctx.value;
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    ctx.issues.push({ code: "custom", input: value, message: "path contains a control character" });
+  } else if (value.startsWith("/") || /^[a-z]:[\\/]/i.test(value) || value.includes("\\")) {
+    ctx.issues.push({
+      code: "custom",
+      input: value,
+      message:
+        `must be a relative path with "/" separators inside the extension directory, got "${value}"`,
+    });
+  } else {
+    const normalized = posix.normalize(value);
+    if (normalized === ".." || normalized.startsWith("../") || normalized === ".") {
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: `path leaves the extension directory after resolving "..": ${value}`,
+      });
+    }
+  }
+}).transform((value) => posix.normalize(value));
+
+/** An event topic such as `format.done`: dot-separated parts, no wildcards. */
+export const topicSchema = z.string().regex(
+  /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/i,
+  'must be dot-separated parts of letters, digits, "_" and "-", such as "file.saved"',
+);
+
+/** A topic pattern such as `file.*`: a topic in which a whole part may be `*`. */
+export const topicPatternSchema = z.string().regex(
+  /^(?:[a-z0-9_-]+|\*)(?:\.(?:[a-z0-9_-]+|\*))*$/i,
+  'must be dot-separated parts, each a name or "*", such as "file.*"',
+);
+
+const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
+
+/** A JSON Schema object describing a JSON value; only its `type` is checked here. */
+export const jsonSchemaSchema = z.record(z.string(), z.unknown()).check((ctx) => {
+  const type = ctx.value["type"];
+  if (type === undefined) return;
+  const types = Array.isArray(type) ? type : [type];
+  for (const t of types) {
+    if (typeof t !== "string" || !JSON_TYPES.includes(t)) {
+      ctx.issues.push({
+        code: "custom",
+        input: type,
+        path: ["type"],
+        message: `must be one of ${JSON_TYPES.map((j) => `"${j}"`).join(", ")}, got ${
+          JSON.stringify(t)
+        }`,
+      });
+    }
+  }
+});
+
+/** A short, non-empty single line of text such as a name or title. */
+export const labelSchema = z.string().trim().min(1, "must not be empty").max(
+  200,
+  "must be at most 200 characters",
+).refine((value) => !/[\r\n]/.test(value), "must be a single line");

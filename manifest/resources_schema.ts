@@ -1,0 +1,27 @@
+/**
+ * The `[resources]` section: the limits the host enforces on the extension's
+ * process.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** Defaults for every resource limit the manifest leaves out. */
+export const DEFAULT_RESOURCES = {
+  memory_mb: 128,
+  timeout_ms: 5_000,
+  max_concurrency: 4,
+} as const;
+
+/** The `[resources]` section. */
+export const resourcesSchema = z.strictObject({
+  /** Hard memory limit of the extension process, in MiB (32 to 65536, default 128). */
+  memory_mb: z.int().min(32).max(65_536).default(DEFAULT_RESOURCES.memory_mb),
+  /** Limit for one call, in milliseconds (1 to 3,600,000, default 5000). */
+  timeout_ms: z.int().min(1).max(3_600_000).default(DEFAULT_RESOURCES.timeout_ms),
+  /** Calls in flight at once (1 to 1024, default 4). */
+  max_concurrency: z.int().min(1).max(1024).default(DEFAULT_RESOURCES.max_concurrency),
+});
+
+/** The `[resources]` section after validation, with defaults filled in. */
+export type Resources = z.infer<typeof resourcesSchema>;
