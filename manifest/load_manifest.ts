@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { SymphonyError } from "../symphony_error.ts";
 import { type ManifestFormat, parseManifestText } from "./parse_manifest_text.ts";
 import type { Problem } from "./problem.ts";
@@ -39,7 +39,8 @@ export type LoadedManifest = ManifestValidation & {
  * @param path An extension directory, or the path of `extension.toml` / `extension.json`.
  * @param options The host version and migration chain used in validation.
  * @returns The validation result with the file and directory it came from.
- * @throws {SymphonyError} `NotFound` when there is no manifest at `path`.
+ * @throws {SymphonyError} `NotFound` when there is no manifest at `path`, `InvalidManifest`
+ *   when a directory holds both manifest files.
  *
  * @example
  * ```ts
@@ -78,6 +79,12 @@ async function findManifestFile(path: string): Promise<string> {
     if ((await statOrUndefined(join(path, name)))?.isFile) found.push(join(path, name));
   }
   const [first] = found;
+  if (found.length > 1) {
+    throw new SymphonyError(
+      "InvalidManifest",
+      `Cannot read manifest: ${path} has both ${MANIFEST_FILE_NAMES.join(" and ")}; keep one`,
+    );
+  }
   if (first === undefined) {
     throw new SymphonyError(
       "NotFound",
@@ -97,7 +104,7 @@ async function readWithParents(file: string): Promise<RawResult> {
   const chain: Record<string, unknown>[] = [];
   const seen: string[] = [];
   let current = file;
-  let label = relative(Deno.cwd(), file) || file;
+  let label = basename(file);
   for (;;) {
     const real = await Deno.realPath(current);
     if (seen.includes(real)) {

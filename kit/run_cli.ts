@@ -1,0 +1,105 @@
+/**
+ * The `symphony` command line: dispatches to a command and turns every
+ * failure into `error[<Code>]: <message>`, never a stack trace.
+ *
+ * @module
+ */
+import { SymphonyError } from "../symphony_error.ts";
+import { SYMPHONY_VERSION } from "../version.ts";
+import type { CliIo } from "./cli_io.ts";
+import { validateCommand } from "./validate_command.ts";
+
+interface Command {
+  summary: string;
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  validate: { summary: "check an extension's manifest", run: validateCommand },
+};
+
+/** The help text of `symphony`. */
+export const CLI_HELP = `Usage: symphony <command> [args] [--json]
+
+The Orchestra Kit's command line (Symphony ${SYMPHONY_VERSION}).
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}  ${c.summary}`).join("\n")}
+
+Every command takes --json for machine-readable output and --help.
+Options:
+  -h, --help     show this help
+  -V, --version  print the version
+`;
+
+/**
+ * Runs the command line with the given arguments.
+ *
+ * @param args The arguments, without the program name.
+ * @param io Where to write.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./run_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let err = "";
+ * const io = { stdout: () => {}, stderr: (text: string) => err += text };
+ * assert.equal(await runCli(["frobnicate"], io), 1);
+ * assert.match(err, /^error\[InvalidInput\]: Cannot run "frobnicate": unknown command/);
+ * ```
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  const json = args.includes("--json");
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      io.stdout(CLI_HELP);
+      return name === undefined ? 1 : 0;
+    }
+    if (name === "--version" || name === "-V") {
+      io.stdout(
+        json
+          ? JSON.stringify({ version: SYMPHONY_VERSION }) + "\n"
+          : `symphony ${SYMPHONY_VERSION}\n`,
+      );
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (command === undefined) {
+      throw new SymphonyError(
+        "InvalidInput",
+        `Cannot run "${name}": unknown command; commands: ${Object.keys(COMMANDS).join(", ")}`,
+      );
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    if (json) io.stdout(JSON.stringify({ error: { code, message } }) + "\n");
+    else io.stderr(`error[${code}]: ${message}\n`);
+    return 1;
+  }
+}
+
+function describeError(error: unknown): SymphonyError {
+  if (error instanceof SymphonyError) return error;
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new SymphonyError("PermissionDenied", `Cannot read: ${error.message}`, { cause: error });
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    return new SymphonyError("NotFound", `Cannot read: ${error.message}`, { cause: error });
+  }
+  // node:util parseArgs reports unknown options and missing values this way.
+  if (
+    error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")
+  ) {
+    return new SymphonyError("InvalidInput", `Cannot parse arguments: ${error.message}`, {
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SymphonyError("Internal", `Cannot finish the command: ${message} (this is a bug)`, {
+    cause: error,
+  });
+}
