@@ -68,7 +68,7 @@ export function migrateManifest(
   });
   if (from === undefined) return fail(`is required; this host reads version ${target}`);
   if (typeof from !== "number" || !Number.isInteger(from) || from < 1) {
-    return fail(`must be a whole number from 1 to ${target}, got ${JSON.stringify(from)}`);
+    return fail(`must be a whole number from 1 to ${target}, got ${show(from)}`);
   }
   if (from > target) {
     return fail(
@@ -82,4 +82,12 @@ export function migrateManifest(
     current = { ...step.migrate(current), manifest_version: version + 1 };
   }
   return { ok: true, manifest: current, from };
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" && value !== null) {
+    return Array.isArray(value) ? "an array" : "a table";
+  }
+  return String(value);
 }

@@ -107,17 +107,7 @@ export function resolveDependencies(options: ResolveDependenciesOptions): Resolu
     warnings: [],
   };
   const solved = search.solve(start);
-  if (solved === undefined) {
-    const problem = search.firstFailure ??
-      {
-        kind: "limit" as const,
-        id: "",
-        message: "Cannot resolve dependencies: no combination of versions fits",
-      };
-    return { ok: false, problems: [problem], warnings: [] };
-  }
-  const problems = [...missingPeers(solved), ...cycles(solved.selected)];
-  if (problems.length > 0) return { ok: false, problems, warnings: [...solved.warnings] };
+  if (solved === undefined) return { ok: false, problems: [search.failure()], warnings: [] };
   return {
     ok: true,
     selected: new Map(solved.selected),
@@ -131,7 +121,7 @@ class Search {
   readonly #hostVersion: string;
   readonly #maxAttempts: number;
   #attempts = 0;
-  firstFailure: ResolutionProblem | undefined;
+  #firstFailure: ResolutionProblem | undefined;
 
   constructor(options: ResolveDependenciesOptions) {
     this.#available = options.available;
@@ -139,40 +129,49 @@ class Search {
     this.#maxAttempts = options.maxAttempts ?? 10_000;
   }
 
+  // Why the search failed: the limit if it gave up, else the first dead end it met.
+  failure(): ResolutionProblem {
+    if (this.#attempts > this.#maxAttempts) {
+      return {
+        kind: "limit",
+        id: "",
+        message: `Cannot resolve dependencies: gave up after trying ${this.#maxAttempts} versions`,
+      };
+    }
+    return this.#firstFailure ?? {
+      kind: "conflict",
+      id: "",
+      message: "Cannot resolve dependencies: no combination of versions fits",
+    };
+  }
+
   solve(state: State): State | undefined {
     const [id, ...queue] = state.queue;
-    if (id === undefined) return state;
-    if (state.selected.has(id)) return this.solve({ ...state, queue });
-    const requirements = state.requirements.get(id) ?? [];
-    const candidates = this.#candidates(id, requirements);
-    if (candidates.length === 0) {
-      const problem = this.#unsatisfiable(id, requirements);
-      if (requirements.every((r) => r.kind === "optional" || r.kind === "peer")) {
-        const warning = {
-          ...problem,
-          kind: "optional" as const,
-          message: `${problem.message}; left out`,
-        };
-        return this.solve({ ...state, queue, warnings: [...state.warnings, warning] });
-      }
+    if (id === undefined) {
+      // Every id has a version. Peers and cycles are checked here so that a dead end backtracks.
+      const problem = missingPeers(state.selected)[0] ?? cycles(state.selected)[0];
+      if (problem === undefined) return state;
       this.#fail(problem);
       return undefined;
     }
+    if (state.selected.has(id)) return this.solve({ ...state, queue });
+    const requirements = state.requirements.get(id) ?? [];
+    const candidates = this.#candidates(id, requirements);
+    const problem = candidates.length === 0 ? this.#unsatisfiable(id, requirements) : undefined;
     for (const candidate of candidates) {
-      if (++this.#attempts > this.#maxAttempts) {
-        this.#fail({
-          kind: "limit",
-          id,
-          message:
-            `Cannot resolve dependencies: gave up after trying ${this.#maxAttempts} versions`,
-        });
-        return undefined;
-      }
+      if (++this.#attempts > this.#maxAttempts) return undefined;
       const next = this.#select(state, queue, candidate);
       const solved = next === undefined ? undefined : this.solve(next);
       if (solved !== undefined) return solved;
       if (this.#attempts > this.#maxAttempts) return undefined;
     }
+    // Only optional dependencies want it: leave it out rather than fail.
+    if (requirements.every((r) => r.kind === "optional")) {
+      const why = problem?.message ?? `${id}: none of its versions can be installed with the rest`;
+      const warning = { kind: "optional" as const, id, message: `${why}; left out` };
+      return this.solve({ ...state, queue, warnings: [...state.warnings, warning] });
+    }
+    if (problem !== undefined) this.#fail(problem);
     return undefined;
   }
 
@@ -218,24 +217,19 @@ class Search {
     const versions = this.#available.get(id) ?? [];
     const asked = requirements.map(describe).join(" and ");
     if (versions.length === 0) {
-      return {
-        kind: "missing",
-        id,
-        message: `${id} is required by ${asked}, but it is not available`,
-      };
+      return { kind: "missing", id, message: `${id} is not available, but ${asked}` };
     }
     const fitting = versions.filter((m) =>
       requirements.every((r) => satisfies(m.version, r.range))
     );
     if (fitting.length > 0) {
-      const needs = fitting.map((m) => `${m.version} needs symphony ${m.engines?.symphony}`).join(
-        ", ",
-      );
+      const needs = fitting.map((m) => `${m.version} needs symphony ${m.engines?.symphony}`)
+        .join(", ");
       return {
         kind: "engines",
         id,
         message:
-          `${id}: every version that fits ${asked} needs another host (${needs}; this host is ${this.#hostVersion})`,
+          `${id}: every version that fits needs another host (${needs}; this host is ${this.#hostVersion}): ${asked}`,
       };
     }
     const list = versions.map((m) => m.version).join(", ");
@@ -246,11 +240,15 @@ class Search {
         }
       }
     }
-    return { kind: "missing", id, message: `${id}: no version fits ${asked} (available: ${list})` };
+    return {
+      kind: "missing",
+      id,
+      message: `${id}: no version fits: ${asked} (available: ${list})`,
+    };
   }
 
   #fail(problem: ResolutionProblem): void {
-    this.firstFailure ??= problem;
+    this.#firstFailure ??= problem;
   }
 }
 
@@ -264,8 +262,7 @@ function conflict(
   const other =
     requirements.slice(0, -1).find((r) =>
       last !== undefined && !semver.intersects(r.range, last.range)
-    ) ??
-      requirements.at(-2);
+    ) ?? requirements.at(-2);
   const pair = [other, last].filter((r) => r !== undefined).map(describe).join(" but ");
   const detail = chosen !== undefined
     ? `${chosen} was chosen`
@@ -274,24 +271,27 @@ function conflict(
 }
 
 function describe(requirement: Requirement): string {
-  const what = requirement.kind === "peer"
-    ? "peer "
-    : requirement.kind === "optional"
-    ? "optionally "
-    : "";
-  return `${requirement.by} ${
-    requirement.kind === "root" ? "asks for" : "requires"
-  } ${what}${requirement.range}`;
+  const { by, range } = requirement;
+  switch (requirement.kind) {
+    case "root":
+      return `${by} asks for ${range}`;
+    case "required":
+      return `${by} requires ${range}`;
+    case "optional":
+      return `${by} optionally requires ${range}`;
+    case "peer":
+      return `${by} requires the peer ${range}`;
+  }
 }
 
 function satisfies(version: string, range: string): boolean {
   return semver.satisfies(version, range, { includePrerelease: false });
 }
 
-function missingPeers(state: State): ResolutionProblem[] {
-  return [...state.selected.values()].flatMap((m) =>
+function missingPeers(selected: ReadonlyMap<string, Manifest>): ResolutionProblem[] {
+  return [...selected.values()].flatMap((m) =>
     Object.entries(m.peer_dependencies)
-      .filter(([peer]) => !state.selected.has(peer))
+      .filter(([peer]) => !selected.has(peer))
       .map(([peer, range]) => ({
         kind: "peer" as const,
         id: peer,
@@ -301,12 +301,12 @@ function missingPeers(state: State): ResolutionProblem[] {
   );
 }
 
+// The edges that order loading: required and optional dependencies. A peer only
+// has to be present: a plugin commonly names its host as a peer while the host
+// depends on the plugin, and that is no cycle.
 function edges(manifest: Manifest, selected: ReadonlyMap<string, Manifest>): string[] {
-  return [
-    ...Object.keys(manifest.dependencies),
-    ...Object.keys(manifest.optional_dependencies),
-    ...Object.keys(manifest.peer_dependencies),
-  ].filter((id) => selected.has(id)).sort();
+  return [...Object.keys(manifest.dependencies), ...Object.keys(manifest.optional_dependencies)]
+    .filter((id) => selected.has(id)).sort();
 }
 
 function cycles(selected: ReadonlyMap<string, Manifest>): ResolutionProblem[] {
