@@ -44,6 +44,8 @@ export function formatFieldPath(segments: readonly PropertyKey[]): string {
 
 /**
  * Writes a problem as the one line the CLI prints: `<field.path>: <message>`.
+ * Control characters a manifest put into the text (a newline in a value, say)
+ * are escaped, so that one problem is always one line.
  *
  * @param problem The problem.
  * @returns The line, without a newline.
@@ -54,8 +56,21 @@ export function formatFieldPath(segments: readonly PropertyKey[]): string {
  * import assert from "node:assert/strict";
  *
  * assert.equal(formatProblem({ path: "id", message: "is required" }), "id: is required");
+ * assert.equal(formatProblem({ path: "version", message: '"1\n2" is bad' }), 'version: "1\\n2" is bad');
  * ```
  */
 export function formatProblem(problem: Problem): string {
-  return `${problem.path}: ${problem.message}`;
+  return `${oneLine(problem.path)}: ${oneLine(problem.message)}`;
+}
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function oneLine(text: string): string {
+  return text.replace(
+    CONTROL,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

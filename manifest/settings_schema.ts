@@ -2,6 +2,10 @@
  * The `[settings.<name>]` tables: one typed setting each, with a default that
  * satisfies its own constraints. They drive the generated settings panel.
  *
+ * String settings have no `pattern`: a regular expression from an untrusted
+ * manifest can take exponential time to match, and the host must never hang
+ * on one.
+ *
  * @module
  */
 import { z } from "zod";
@@ -34,36 +38,19 @@ function checkBounds(
   }
 }
 
-function compilePattern(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(pattern, "u");
-  } catch {
-    return undefined;
-  }
-}
-
 const stringSetting = z.strictObject({
   type: z.literal("string"),
   default: z.string(),
   min_length: z.int().min(0).optional(),
   max_length: z.int().min(0).optional(),
-  pattern: z.string().optional(),
   ...common,
 }).check((ctx) => {
-  const { default: value, min_length, max_length, pattern } = ctx.value;
+  const { default: value, min_length, max_length } = ctx.value;
   if (min_length !== undefined && value.length < min_length) {
     addIssue(ctx, ["default"], `default is shorter than min_length ${min_length}`);
   }
   if (max_length !== undefined && value.length > max_length) {
     addIssue(ctx, ["default"], `default is longer than max_length ${max_length}`);
-  }
-  if (pattern !== undefined) {
-    const regex = compilePattern(pattern);
-    if (regex === undefined) {
-      addIssue(ctx, ["pattern"], `"${pattern}" is not a valid regular expression`);
-    } else if (!regex.test(value)) {
-      addIssue(ctx, ["default"], `default does not match the pattern ${pattern}`);
-    }
   }
 });
 

@@ -284,13 +284,13 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
     ["an enum default outside its values", {
       settings: { mode: { type: "enum", values: ["a", "b"], default: "c" } },
     }, /^settings\.mode\.default: default "c" is not one of the values/],
-    ["a string default that misses its pattern", {
-      settings: { s: { type: "string", default: "ABC", pattern: "^[a-z]+$" } },
-    }, /^settings\.s\.default: default does not match the pattern/],
+    ["a string default longer than max_length", {
+      settings: { s: { type: "string", default: "abcdef", max_length: 3 } },
+    }, /^settings\.s\.default: default is longer than max_length 3$/],
     [
-      "an invalid pattern",
-      { settings: { s: { type: "string", default: "a", pattern: "(" } } },
-      /^settings\.s\.pattern: "\(" is not a valid regular expression$/,
+      "a pattern, which could make matching take exponential time",
+      { settings: { s: { type: "string", default: "a", pattern: "^(a+)+$" } } },
+      /^settings\.s\.pattern: unknown key$/,
     ],
     ["an array default of the wrong item type", {
       settings: { l: { type: "array", items: { type: "integer" }, default: [1, "two"] } },
