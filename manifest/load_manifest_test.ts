@@ -222,3 +222,16 @@ Deno.test("loadManifest() reports extends cycles and missing parents", async (t)
     ]);
   });
 });
+
+Deno.test("loadManifest() keeps a __proto__ key a key when merging extends", async () => {
+  await using dir = await tempDir();
+  await dir.write("base.json", JSON.stringify({ manifest_version: 1 }));
+  await dir.write("main.ts", "export function activate() { return {}; }");
+  await dir.write(
+    "extension.json",
+    `{"extends": "base.json", "id": "acme.child", "name": "Child", "version": "1.0.0",
+      "type": "operator", "entry": "main.ts", "operator": { "functions": [{ "name": "f" }] },
+      "__proto__": { "permissions": { "run": ["sh"] } }}`,
+  );
+  assert.deepEqual(problems(await loadManifest(dir.path)), ["__proto__: unknown key"]);
+});
