@@ -78,7 +78,9 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     }
     const notes = [
       ...warnings.map((w) => `warning: ${formatProblem(w)}\n`),
-      ...escapes.map((e) => `escapes the sandbox: ${e.path}: ${e.reason}\n`),
+      ...escapes.map((e) =>
+        `escapes the sandbox: ${formatProblem({ path: e.path, message: e.reason })}\n`
+      ),
     ];
     io.stdout(
       `valid: ${manifest.id}@${manifest.version} (${manifest.type}) in ${loaded.file}` +

@@ -1,7 +1,7 @@
 // Checks that relate one part of a manifest to another. They read the raw
 // manifest defensively, so they still report while other fields are invalid.
 import { EXTENSION_TYPES } from "./manifest_schema.ts";
-import { checkNetEntry } from "./permission_rules.ts";
+import { checkNetEntry } from "./check_net_entry.ts";
 import { formatFieldPath, type Problem } from "./problem.ts";
 
 const DEPENDENCY_TABLES = ["dependencies", "optional_dependencies", "peer_dependencies"] as const;

@@ -3,6 +3,7 @@ import { posix } from "node:path";
 // @ts-types="@types/semver"
 import * as semver from "semver";
 import { z } from "zod";
+import { unsafeCharacters } from "./_unsafe_characters.ts";
 
 /** The extension id rule: lower-case, dot-separated, at least two parts, at most 64 characters. */
 export const EXTENSION_ID = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)+$/;
@@ -15,12 +16,16 @@ export const extensionIdSchema = z.string().max(64, "must be at most 64 characte
 
 /** A semantic version such as `1.2.0` (strict: no leading `v`, no spaces). */
 export const semverVersionSchema = z.string().refine(
-  (value) => semver.valid(value) === value,
+  (value) => {
+    const parsed = semver.parse(value);
+    const build = parsed?.build.length ? `+${parsed.build.join(".")}` : "";
+    return parsed !== null && `${parsed.version}${build}` === value;
+  },
   { error: (issue) => `"${String(issue.input)}" is not a semantic version such as "1.2.0"` },
 );
 
 /** A semver range such as `^1.2.0`. */
-export const semverRangeSchema = z.string().min(1, "range is empty").refine(
+export const semverRangeSchema = z.string().trim().min(1, "range is empty").refine(
   (value) => semver.validRange(value) !== null,
   { error: (issue) => `"${String(issue.input)}" is not a valid semver range such as "^1.2.0"` },
 );
@@ -31,9 +36,9 @@ export const semverRangeSchema = z.string().min(1, "range is empty").refine(
  */
 export const relativeFileSchema = z.string().min(1, "path is empty").check((ctx) => {
   const value = ctx.value;
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    ctx.issues.push({ code: "custom", input: value, message: "path contains a control character" });
+  const unsafe = unsafeCharacters(value, "path");
+  if (unsafe !== undefined) {
+    ctx.issues.push({ code: "custom", input: value, message: unsafe });
   } else if (value.startsWith("/") || /^[a-z]:[\\/]/i.test(value) || value.includes("\\")) {
     ctx.issues.push({
       code: "custom",

@@ -55,17 +55,15 @@ export {
   parseManifestText,
   type ParseManifestTextOptions,
 } from "./parse_manifest_text.ts";
+export { checkNetEntry, type LocalNetwork, type NetCheck } from "./check_net_entry.ts";
 export {
-  checkNetEntry,
   checkPermissionPath,
   FORBIDDEN_ROOTS,
-  type NetCheck,
   type PathCheck,
   type Placeholder,
   PLACEHOLDERS,
-  SYS_NAMES,
-} from "./permission_rules.ts";
-export { permissionsSchema } from "./permissions_schema.ts";
+} from "./check_permission_path.ts";
+export { permissionsSchema, SYS_NAMES } from "./permissions_schema.ts";
 export type { Permissions } from "./permissions_schema.ts";
 export { formatFieldPath, formatProblem, type Problem } from "./problem.ts";
 export {
@@ -79,11 +77,10 @@ export { DEFAULT_RESOURCES, resourcesSchema } from "./resources_schema.ts";
 export type { Resources } from "./resources_schema.ts";
 export { SETTING_TYPES, settingSchema, settingsSchema } from "./settings_schema.ts";
 export type { Setting, Settings } from "./settings_schema.ts";
+export { type SandboxEscape, sandboxEscapes } from "./sandbox_escapes.ts";
 export {
   type ManifestValidation,
   MAX_MANIFEST_DEPTH,
-  type SandboxEscape,
-  sandboxEscapes,
   validateManifest,
   type ValidateManifestOptions,
 } from "./validate_manifest.ts";

@@ -5,7 +5,27 @@
  * @module
  */
 import { z } from "zod";
-import { checkNetEntry, checkPermissionPath, SYS_NAMES } from "./permission_rules.ts";
+import { unsafeCharacters } from "./_unsafe_characters.ts";
+import { checkNetEntry } from "./check_net_entry.ts";
+import { checkPermissionPath } from "./check_permission_path.ts";
+
+/** The names Deno accepts for `--allow-sys`. */
+export const SYS_NAMES = [
+  "hostname",
+  "osRelease",
+  "osUptime",
+  "loadavg",
+  "networkInterfaces",
+  "systemMemoryInfo",
+  "uid",
+  "gid",
+  "username",
+  "cpus",
+  "homedir",
+  "statfs",
+  "getPriority",
+  "setPriority",
+] as const;
 
 function normalizePath(kind: "read" | "write"): (value: string, ctx: z.RefinementCtx) => string {
   return (value, ctx) => {
@@ -32,7 +52,7 @@ const netSchema = z.string().transform((value, ctx) => {
     ctx.issues.push({ code: "custom", input: value, message: check.message });
     return z.NEVER;
   }
-  return value.toLowerCase();
+  return check.normalized;
 });
 
 const envSchema = z.string().regex(
@@ -40,11 +60,11 @@ const envSchema = z.string().regex(
   'must be an environment variable name such as "LANG" (letters, digits and "_")',
 );
 
-const runSchema = z.string().min(1, "program is empty").refine(
-  // deno-lint-ignore no-control-regex
-  (value) => !/[,\u0000-\u001f\u007f]/.test(value),
-  "program must not contain a comma or a control character",
-);
+const runSchema = z.string().min(1, "program is empty").check((ctx) => {
+  const bad = unsafeCharacters(ctx.value, "program") ??
+    (ctx.value.includes(",") ? "program must not contain a comma" : undefined);
+  if (bad !== undefined) ctx.issues.push({ code: "custom", input: ctx.value, message: bad });
+});
 
 /** The `[permissions]` section. */
 export const permissionsSchema = z.strictObject({

@@ -8,6 +8,7 @@
 // @ts-types="@types/semver"
 import * as semver from "semver";
 import { SYMPHONY_VERSION } from "../version.ts";
+import { supportsHost } from "./supports_host.ts";
 import type { Manifest } from "./manifest_schema.ts";
 
 /** An extension the caller asks for: an id and, optionally, a range. */
@@ -210,7 +211,7 @@ class Search {
 
   #runsHere(manifest: Manifest): boolean {
     const range = manifest.engines?.symphony;
-    return range === undefined || satisfies(this.#hostVersion, range);
+    return range === undefined || supportsHost(range, this.#hostVersion);
   }
 
   #unsatisfiable(id: string, requirements: readonly Requirement[]): ResolutionProblem {

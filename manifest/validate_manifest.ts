@@ -4,29 +4,17 @@
  *
  * @module
  */
-// @ts-types="@types/semver"
-import * as semver from "semver";
 import { SYMPHONY_VERSION } from "../version.ts";
+import { supportsHost } from "./supports_host.ts";
 import { crossChecks } from "./_cross_checks.ts";
 import { formatIssues } from "./_format_issues.ts";
 import { type Manifest, manifestSchema } from "./manifest_schema.ts";
 import { migrateManifest, type MigrateManifestOptions } from "./migrate_manifest.ts";
 import { formatFieldPath, type Problem } from "./problem.ts";
+import { type SandboxEscape, sandboxEscapes } from "./sandbox_escapes.ts";
 
 /** The deepest nesting a manifest may have; real manifests stay far below. */
 export const MAX_MANIFEST_DEPTH = 32;
-
-/** A permission request that lets the extension out of the sandbox. */
-export interface SandboxEscape {
-  /** Where it is requested, such as `permissions.run[0]`. */
-  path: string;
-  /** The permission kind: `run`, `read`, `write`, `net` or `env`. */
-  kind: "run" | "read" | "write" | "net" | "env";
-  /** The requested value. */
-  value: string;
-  /** What it would let the extension do. */
-  reason: string;
-}
 
 /** The outcome of validating a manifest. */
 export type ManifestValidation =
@@ -123,52 +111,6 @@ export function validateManifest(
   return { ok: true, manifest: parsed.data, warnings, escapes: sandboxEscapes(parsed.data) };
 }
 
-/**
- * Lists the requests in a valid manifest that let the extension out of the
- * sandbox: any `run`, and wildcard `read`, `write`, `net` or `env`.
- *
- * @param manifest A validated manifest.
- * @returns One entry per escaping request, in manifest order.
- *
- * @example
- * ```ts
- * import { sandboxEscapes, validateManifest } from "./validate_manifest.ts";
- * import assert from "node:assert/strict";
- *
- * const result = validateManifest({
- *   manifest_version: 1, id: "acme.x", name: "X", version: "1.0.0", type: "operator",
- *   entry: "main.ts", permissions: { run: ["git"] }, operator: { functions: [{ name: "f" }] },
- * });
- * assert.ok(result.ok);
- * assert.deepEqual(sandboxEscapes(result.manifest).map((e) => e.path), ["permissions.run[0]"]);
- * ```
- */
-export function sandboxEscapes(manifest: Manifest): SandboxEscape[] {
-  const { read, write, net, env, run } = manifest.permissions;
-  const escape = (kind: SandboxEscape["kind"], value: string, index: number, reason: string) => ({
-    path: formatFieldPath(["permissions", kind, index]),
-    kind,
-    value,
-    reason,
-  });
-  const whole = (value: string) => value === "*" || value === "/";
-  return [
-    ...read.flatMap((v, i) =>
-      whole(v) ? [escape("read", v, i, "reads the whole file system")] : []
-    ),
-    ...write.flatMap((v, i) =>
-      whole(v) ? [escape("write", v, i, "writes anywhere on the file system")] : []
-    ),
-    ...net.flatMap((v, i) =>
-      v === "*" ? [escape("net", v, i, "reaches any host on the network")] : []
-    ),
-    ...env.flatMap((v, i) =>
-      v === "*" ? [escape("env", v, i, "reads every environment variable, secrets included")] : []
-    ),
-    ...run.map((v, i) => escape("run", v, i, `runs the program "${v}" outside the sandbox`)),
-  ];
-}
-
 function engineWarnings(manifest: Manifest, hostVersion: string): Problem[] {
   const range = manifest.engines?.symphony;
   if (range === undefined) {
@@ -177,7 +119,7 @@ function engineWarnings(manifest: Manifest, hostVersion: string): Problem[] {
       message: "is not declared: the extension may not run on this host",
     }];
   }
-  return semver.satisfies(hostVersion, range, { includePrerelease: true }) ? [] : [{
+  return supportsHost(range, hostVersion) ? [] : [{
     path: "engines.symphony",
     message: `"${range}" does not include this host's version ${hostVersion}`,
   }];

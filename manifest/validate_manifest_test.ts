@@ -156,7 +156,7 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
     [
       "a read path with a control character",
       { permissions: { read: ["${workspace}/a\u0007"] } },
-      /^permissions\.read\[0\]: path contains a control character/,
+      /^permissions\.read\[0\]: path contains an invisible or control character \(U\+0007\)$/,
     ],
     [
       "a read path under /proc",
@@ -235,6 +235,11 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
       /^resources\.max_concurrency: must be at least 1/,
     ],
     // Dependencies.
+    [
+      "a blank range",
+      { dependencies: { "acme.tokenizer": "  " } },
+      /^dependencies\["acme\.tokenizer"\]: range is empty$/,
+    ],
     [
       "an invalid dependency id",
       { dependencies: { "Tokenizer": "^1.0.0" } },
@@ -422,25 +427,12 @@ Deno.test("validateManifest() normalises permission paths in the result", () => 
   assert.deepEqual(result.manifest.permissions.write, ["${ext_data}/db"]);
 });
 
-Deno.test("validateManifest() flags run and wildcard requests as escaping the sandbox", () => {
-  const result = validateManifest(manifest({
-    permissions: {
-      read: ["*", "${workspace}"],
-      write: ["/"],
-      net: ["*"],
-      env: ["*"],
-      run: ["git"],
-    },
-  }));
+Deno.test("validateManifest() stores net entries in canonical form", () => {
+  const result = validateManifest(
+    manifest({ permissions: { net: ["API.Example.com:443", "[::1]:8080"] } }),
+  );
   assert.ok(result.ok);
-  assert.deepEqual(result.escapes.map((e) => `${e.path} ${e.kind} ${e.value}`), [
-    "permissions.read[0] read *",
-    "permissions.write[0] write /",
-    "permissions.net[0] net *",
-    "permissions.env[0] env *",
-    "permissions.run[0] run git",
-  ]);
-  assert.match(result.escapes[4]?.reason ?? "", /runs the program "git" outside the sandbox/);
+  assert.deepEqual(result.manifest.permissions.net, ["api.example.com:443", "[::1]:8080"]);
 });
 
 Deno.test("validateManifest() warns when engines.symphony excludes the host", () => {
@@ -478,4 +470,12 @@ Deno.test("validateManifest() refuses an unresolved extends", () => {
   assert.deepEqual(problems(validateManifest(manifest({ extends: "../base/extension.toml" }))), [
     "extends: can only be resolved when the manifest is loaded from a file",
   ]);
+});
+
+Deno.test("validateManifest() accepts versions with prerelease and build parts", () => {
+  for (const version of ["1.0.0-beta.2", "1.0.0+build.7", "2.1.3-rc.1+sha.5114f85"]) {
+    const result = validateManifest(manifest({ version }));
+    assert.ok(result.ok, `${version}: ${problems(result).join("; ")}`);
+    assert.equal(result.manifest.version, version);
+  }
 });
