@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { SymphonyError } from "../symphony_error.ts";
+import { migrateManifest, type MigrateManifestOptions } from "./migrate_manifest.ts";
 import { type ManifestFormat, parseManifestText } from "./parse_manifest_text.ts";
 import type { Problem } from "./problem.ts";
 import {
@@ -58,7 +59,7 @@ export async function loadManifest(
 ): Promise<LoadedManifest> {
   const file = await findManifestFile(resolve(path));
   const dir = dirname(file);
-  const raw = await readWithParents(file);
+  const raw = await readWithParents(file, options);
   if (!raw.ok) return { ok: false, problems: raw.problems, warnings: [], file, dir };
   const result = validateManifest(raw.manifest, options);
   if (!result.ok) return { ...result, file, dir };
@@ -99,53 +100,71 @@ type RawResult = { ok: true; manifest: Record<string, unknown> } | {
   problems: Problem[];
 };
 
-// Reads a manifest and its `extends` parents, and merges them: the child wins.
-async function readWithParents(file: string): Promise<RawResult> {
-  const chain: Record<string, unknown>[] = [];
+// Reads a manifest and its `extends` parents, brings each file to the current
+// manifest_version, and merges them: the child wins.
+async function readWithParents(file: string, options: MigrateManifestOptions): Promise<RawResult> {
+  const chain: { label: string; fields: Record<string, unknown> }[] = [];
   const seen: string[] = [];
   let current = file;
   let label = basename(file);
+  const fail = (message: string): RawResult => ({
+    ok: false,
+    problems: [{ path: "extends", message }],
+  });
   for (;;) {
     const real = await Deno.realPath(current);
     if (seen.includes(real)) {
       const cycle = [...seen, real].map((p) => relative(dirname(file), p) || ".").join(" -> ");
-      return { ok: false, problems: [{ path: "extends", message: `forms a cycle: ${cycle}` }] };
+      return fail(`forms a cycle: ${cycle}`);
     }
     seen.push(real);
     if (seen.length > MAX_EXTENDS_DEPTH + 1) {
-      return {
-        ok: false,
-        problems: [{ path: "extends", message: `chain is longer than ${MAX_EXTENDS_DEPTH} files` }],
-      };
+      return fail(`chain is longer than ${MAX_EXTENDS_DEPTH} files`);
     }
     const parsed = await readManifestFile(current, label);
     if (!parsed.ok) return parsed;
     const { extends: parent, ...fields } = parsed.manifest;
-    chain.push(fields);
+    chain.push({ label, fields });
     if (parent === undefined) break;
     if (typeof parent !== "string" || parent === "") {
-      return {
-        ok: false,
-        problems: [{ path: "extends", message: "must be the path of another manifest file" }],
-      };
+      return fail("must be the path of another manifest file");
     }
     const next = resolve(dirname(current), parent);
     const info = await statOrUndefined(next);
-    if (info === undefined || info.isDirectory) {
-      return {
-        ok: false,
-        problems: [{
-          path: "extends",
-          message: `the parent manifest ${parent} does not exist (in ${label})`,
-        }],
-      };
+    if (info === undefined) {
+      return fail(`the parent manifest ${parent} does not exist (in ${label})`);
     }
+    if (!info.isFile) return fail(`the parent manifest ${parent} is not a file (in ${label})`);
     current = next;
     label = parent;
   }
+  // A parent without manifest_version is read in the version of the file that extends it.
+  const migrated: Record<string, unknown>[] = [];
+  let inherited: unknown;
+  for (const { label, fields } of chain) {
+    const version = fields["manifest_version"] ?? inherited;
+    inherited = version;
+    if (version === undefined) {
+      migrated.push(fields);
+      continue;
+    }
+    const result = migrateManifest({ ...fields, manifest_version: version }, options);
+    if (!result.ok) {
+      // The manifest itself goes on to validation, which reports this along with the rest.
+      if (label === basename(file)) {
+        migrated.push(fields);
+        continue;
+      }
+      return {
+        ok: false,
+        problems: [{ ...result.problem, message: `${result.problem.message} (in ${label})` }],
+      };
+    }
+    migrated.push(result.manifest);
+  }
   return {
     ok: true,
-    manifest: chain.reduceRight((merged, child) => mergeFields(merged, child, 0), {}),
+    manifest: migrated.reduceRight((merged, child) => mergeFields(merged, child, 0), {}),
   };
 }
 
@@ -160,21 +179,35 @@ async function readManifestFile(path: string, label: string): Promise<RawResult>
     problems: [{ path: label, message }],
   });
   if (format === undefined) return fail("a manifest file name must end in .toml or .json");
-  const info = await Deno.stat(path);
-  if (info.size > MAX_MANIFEST_BYTES) {
-    return fail(`is ${info.size} bytes; a manifest may be at most ${MAX_MANIFEST_BYTES} bytes`);
+  // Devices and pipes never end: only a regular file is read.
+  if (!(await Deno.stat(path)).isFile) return fail("is not a regular file");
+  const bytes = await readAtMost(path, MAX_MANIFEST_BYTES);
+  if (bytes === undefined) {
+    return fail(`is larger than ${MAX_MANIFEST_BYTES} bytes, the most a manifest may be`);
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-      await Deno.readFile(path),
-    );
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch (cause) {
     if (cause instanceof TypeError) return fail("is not UTF-8 text");
     throw cause;
   }
   const parsed = parseManifestText(text, { format, file: label });
   return parsed.ok ? { ok: true, manifest: parsed.raw } : { ok: false, problems: [parsed.problem] };
+}
+
+// The file's bytes, or undefined when it holds more than `limit`: a file that
+// grows while it is read cannot make the host read without end.
+async function readAtMost(path: string, limit: number): Promise<Uint8Array | undefined> {
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(limit + 1);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = await file.read(buffer.subarray(filled));
+    if (read === null) break;
+    filled += read;
+  }
+  return filled > limit ? undefined : buffer.subarray(0, filled);
 }
 
 // Tables merge key by key; anything else (arrays included) is replaced by the child's value.
@@ -206,7 +239,7 @@ async function checkEntry(dir: string, entry: string): Promise<Problem | undefin
   if (!info.isFile) return { path: "entry", message: `${entry} is not a file` };
   const [realDir, realEntry] = await Promise.all([Deno.realPath(dir), Deno.realPath(path)]);
   const inside = relative(realDir, realEntry);
-  if (inside.startsWith("..") || inside === "") {
+  if (inside === "" || inside === ".." || inside.startsWith("../") || isAbsolute(inside)) {
     return {
       path: "entry",
       message: `${entry} resolves outside the extension directory: ${realEntry}`,

@@ -4,6 +4,7 @@ import { SymphonyError } from "../symphony_error.ts";
 import { tempDir } from "../tests/temp_dir.ts";
 import { formatProblem } from "./problem.ts";
 import { type LoadedManifest, loadManifest, MAX_MANIFEST_BYTES } from "./load_manifest.ts";
+import type { ManifestMigration } from "./migrate_manifest.ts";
 
 const fixtures = new URL("../tests/fixtures/", import.meta.url).pathname;
 
@@ -90,7 +91,7 @@ Deno.test("loadManifest() refuses files that are empty, too large, binary or of 
     const path = await dir.write("large/extension.toml", `# ${"x".repeat(MAX_MANIFEST_BYTES)}\n`);
     assert.match(
       problems(await loadManifest(path))[0] ?? "",
-      /extension\.toml: is \d+ bytes; a manifest may be at most 1048576 bytes$/,
+      /extension\.toml: is larger than 1048576 bytes, the most a manifest may be$/,
     );
   });
   await t.step("binary", async () => {
@@ -234,4 +235,46 @@ Deno.test("loadManifest() keeps a __proto__ key a key when merging extends", asy
       "__proto__": { "permissions": { "run": ["sh"] } }}`,
   );
   assert.deepEqual(problems(await loadManifest(dir.path)), ["__proto__: unknown key"]);
+});
+
+Deno.test("loadManifest() accepts an entry whose name starts with two dots", async () => {
+  await using dir = await tempDir();
+  await dir.write(
+    "extension.toml",
+    MINIMAL.replace('entry = "main.ts"', 'entry = "..src/main.ts"'),
+  );
+  await dir.write("..src/main.ts", "export function activate() { return {}; }");
+  const loaded = await loadManifest(dir.path);
+  assert.ok(loaded.ok, problems(loaded).join("\n"));
+  assert.equal(loaded.manifest.entry, "..src/main.ts");
+});
+
+Deno.test("loadManifest() migrates each file of an extends chain from its own version", async () => {
+  // A pretend format 2 in which `author` became `authors`, a list.
+  const migrations: ManifestMigration[] = [{
+    from: 1,
+    migrate: ({ author, ...rest }) => author === undefined ? rest : { ...rest, authors: [author] },
+  }];
+  await using dir = await tempDir();
+  await dir.write("old.toml", `manifest_version = 1\nauthor = "ACME"\n`);
+  await dir.write("versionless.toml", `extends = "old.toml"\nlicense = "MIT"\n`);
+  await dir.write(
+    "extension.toml",
+    `extends = "versionless.toml"\nmanifest_version = 1\n${
+      MINIMAL.replace("manifest_version = 1\n", "")
+    }`,
+  );
+  await dir.write("main.ts", "export function activate() { return {}; }");
+  const loaded = await loadManifest(dir.path, { migrations, target: 2 });
+  // This host's schema reads format 1, so format 2 is refused; the problem shows the merge happened.
+  assert.deepEqual(problems(loaded), [
+    "manifest_version: must be 1, got number 2",
+    'authors: unknown key (did you mean "author"?)',
+  ]);
+
+  await dir.write("bad.toml", `manifest_version = 7\n`);
+  await dir.write("bad/extension.toml", `extends = "../bad.toml"\n`);
+  assert.deepEqual(problems(await loadManifest(join(dir.path, "bad"), { migrations, target: 2 })), [
+    "manifest_version: version 7 is newer than this host reads (2); update Symphony to use this extension (in ../bad.toml)",
+  ]);
 });

@@ -81,7 +81,13 @@ function syntaxProblem(
     const where = position === undefined ? file : `${file}:${lineColumn(text, Number(position))}`;
     return {
       path: where,
-      message: `invalid JSON: ${error.message.replace(/ in JSON at position \d+.*$/s, "")}`,
+      // Without V8's quote of the text: the file may be something that was never a manifest.
+      message: `invalid JSON: ${
+        error.message.replace(
+          /(, (?:\.\.\.)?".*is not valid JSON| in JSON at position \d+.*)$/s,
+          "",
+        )
+      }`,
     };
   }
   if (error instanceof RangeError) {

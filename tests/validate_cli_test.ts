@@ -19,6 +19,8 @@ async function symphony(...args: string[]): Promise<Run> {
     cwd: root,
     env: { NO_COLOR: "1" },
     stdin: "null",
+    // A regression that makes validate hang fails the test instead of stalling the run.
+    signal: AbortSignal.timeout(60_000),
   }).output();
   const decoder = new TextDecoder();
   return {
@@ -145,7 +147,7 @@ Deno.test("symphony validate never prints a stack trace, whatever the input", as
       "a 10 MB file",
       "extension.toml",
       `id = "${"x".repeat(10 * 1024 * 1024)}"`,
-      /a manifest may be at most/,
+      /is larger than 1048576 bytes, the most a manifest may be$/m,
     ],
     [
       "deeply nested TOML arrays",
@@ -238,4 +240,33 @@ Deno.test("symphony --help and validate --help describe the commands", async () 
   assert.equal(validate.code, 0);
   assert.match(validate.stdout, /^Usage: symphony validate <dir or manifest> \[--json\]/);
   assert.match(validate.stdout, /Exit status: 0 valid, 1 invalid or unreadable\./);
+});
+
+Deno.test("symphony validate refuses pipes and devices instead of waiting on them", async (t) => {
+  await using dir = await tempDir();
+  const mkfifo = (path: string) => new Deno.Command("mkfifo", { args: [path] }).output();
+  await t.step("a pipe as the manifest", async () => {
+    await Deno.mkdir(join(dir.path, "pipe"));
+    await mkfifo(join(dir.path, "pipe", "extension.toml"));
+    const run = await symphony("validate", join(dir.path, "pipe", "extension.toml"));
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^extension\.toml: is not a regular file$/m);
+  });
+  await t.step("a pipe as the parent", async () => {
+    await dir.write("parent-pipe/extension.toml", `extends = "base.toml"\n`);
+    await mkfifo(join(dir.path, "parent-pipe", "base.toml"));
+    const run = await symphony("validate", join(dir.path, "parent-pipe"));
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /^extends: the parent manifest base\.toml is not a file \(in extension\.toml\)$/m,
+    );
+  });
+  await t.step("a link to /dev/zero as the parent", async () => {
+    await dir.write("parent-zero/extension.toml", `extends = "base.toml"\n`);
+    await Deno.symlink("/dev/zero", join(dir.path, "parent-zero", "base.toml"));
+    const run = await symphony("validate", join(dir.path, "parent-zero"));
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^extends: the parent manifest base\.toml is not a file/m);
+  });
 });
