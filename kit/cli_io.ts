@@ -19,11 +19,13 @@ const encoder = new TextEncoder();
  *
  * @returns An {@linkcode CliIo} that writes synchronously to the process streams.
  *
- * @example
+ * @example Commands receive an `io`; the executable passes this one
  * ```ts
  * import { processIo } from "./cli_io.ts";
+ * import { runCli } from "./run_cli.ts";
+ * import assert from "node:assert/strict";
  *
- * processIo().stdout("");
+ * assert.equal(await runCli(["--version"], processIo()), 0);
  * ```
  */
 export function processIo(): CliIo {

@@ -8,9 +8,12 @@
 import assert from "node:assert/strict";
 import { parse as parseToml, stringify as stringifyToml, TomlDate } from "smol-toml";
 import {
+  checkNetEntry,
   formatProblem,
+  type Manifest,
   type ManifestFormat,
   parseManifestText,
+  type SandboxEscape,
   validateManifest,
 } from "../manifest/mod.ts";
 
@@ -557,6 +560,7 @@ function validateChecked(raw: unknown, context: () => string, throws: Throws): b
   if (ok) {
     const id = (manifest as Record<string, unknown> | undefined)?.["id"];
     check(typeof id === "string", `ok, but manifest.id is ${summarize(id)}`, context);
+    checkAcceptedPermissions(result as { manifest: Manifest; escapes: SandboxEscape[] }, context);
   } else {
     check(
       Array.isArray(problems) && problems.length > 0,
@@ -571,6 +575,39 @@ function validateChecked(raw: unknown, context: () => string, throws: Throws): b
     );
   }
   return ok;
+}
+
+// What the sandbox will turn into --allow-* flags must be safe in every
+// accepted manifest, whatever the mutations did.
+function checkAcceptedPermissions(
+  result: { manifest: Manifest; escapes: SandboxEscape[] },
+  context: () => string,
+): void {
+  const { read, write, net, run } = result.manifest.permissions;
+  const escaped = new Set(result.escapes.map((e) => `${e.kind} ${e.value}`));
+  for (const [kind, list] of [["read", read], ["write", write]] as const) {
+    for (const path of list) {
+      const safe = !/[,\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(path) && path.isWellFormed() &&
+        !path.split("/").includes("..") &&
+        (path === "*" || /^\$\{(workspace|ext_dir|ext_data|tmp)\}(\/|$)/.test(path) ||
+          (path.startsWith("/") && !/^\/(proc|dev|sys)(\/|$)/i.test(path)));
+      check(safe, `accepted an unsafe ${kind} path: ${summarize(path)}`, context);
+      if (!path.startsWith("${")) {
+        check(escaped.has(`${kind} ${path}`), `${kind} ${summarize(path)} is not flagged`, context);
+      }
+    }
+  }
+  for (const entry of net) {
+    const again = checkNetEntry(entry);
+    check(
+      again.ok && again.normalized === entry,
+      `net entry not canonical: ${summarize(entry)}`,
+      context,
+    );
+  }
+  for (const program of run) {
+    check(escaped.has(`run ${program}`), `run ${summarize(program)} is not flagged`, context);
+  }
 }
 
 // --- Fixtures ---------------------------------------------------------------
@@ -634,6 +671,90 @@ Deno.test("validateManifest() returns a validation result for 3,000 mutated mani
       );
     }
   });
+});
+
+// Permission lists built from hostile pieces: most cases stay valid in shape,
+// so the checks on accepted manifests meet many accepted permission values.
+const PATH_PIECES = [
+  "${workspace}",
+  "${ext_dir}",
+  "${ext_data}",
+  "${tmp}",
+  "",
+  "/",
+  "//",
+  "..",
+  ".",
+  "src",
+  "a b",
+  "proc",
+  "dev",
+  "sys",
+  "PROC",
+  "etc",
+  "*",
+  ",",
+  "\\",
+  "\u202e",
+  "\u200b",
+  "\u0085",
+  "\ud800",
+  "${tmp}",
+  "~",
+  "%2e%2e",
+];
+const NET_PIECES = [
+  "api.example.com",
+  "API.Example.COM",
+  "localhost",
+  "127.0.0.1",
+  "127.1",
+  "2130706433",
+  "0x7f.1",
+  "0",
+  "[::1]",
+  "[0::1]",
+  "::1",
+  "[::ffff:127.0.0.1]",
+  "169.254.169.254",
+  "10.0.0.1",
+  "*",
+  "bücher.example",
+  "a_b.example",
+  "example.com.",
+  "1.2.3.4",
+  "999.1.1.1",
+];
+const PORT_PIECES = ["", ":443", ":0443", ":0", ":65535", ":65536", ":80", ":x", ":"];
+
+function permissionCase(random: Random): Record<string, string[]> {
+  const path = () =>
+    Array.from({ length: 1 + below(random, 4) }, () => pick(random, PATH_PIECES)).join(
+      pick(random, ["/", "/", "/", ""]),
+    );
+  const makers = {
+    read: path,
+    write: path,
+    net: () => pick(random, NET_PIECES) + pick(random, PORT_PIECES),
+    run: () => pick(random, ["git", "sh", "/bin/sh", "a,b", "x\u009by"]),
+  };
+  // One list per case, so that one bad entry does not hide the others.
+  const [kind, make] = pick(random, Object.entries(makers));
+  return { [kind]: Array.from({ length: 1 + below(random, 2) }, make) };
+}
+
+Deno.test("validateManifest() accepts only safe permissions from 3,000 hostile permission lists", () => {
+  const throws = new Throws();
+  let accepted = 0;
+  for (let i = 0; i < 3_000; i++) {
+    const random = caseRandom(100_000 + i);
+    const permissions = permissionCase(random);
+    const context = () => `seed ${SEED}, permission case ${i}: ${summarize(permissions, 3)}`;
+    if (validateChecked({ ...FIXTURES.operator, permissions }, context, throws)) accepted++;
+  }
+  throws.assertNone();
+  // Both outcomes must be common, or the generator tests only one side.
+  assert.ok(accepted >= 300 && accepted <= 2_700, `${accepted} of 3000 permission cases accepted`);
 });
 
 // --- Text mutations ---------------------------------------------------------
