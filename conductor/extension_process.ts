@@ -1,0 +1,399 @@
+/**
+ * The Conductor's side of one extension process: the handshake, calls with
+ * timeouts, cancellation and a limit on calls in flight, the extension's
+ * requests and log lines, and what happens when the process misbehaves or
+ * dies. The process is identified by the Conductor, never by what it says.
+ *
+ * @module
+ */
+import type { SpawnCommand, SpawnedProcess, Spawner } from "../sandbox/mod.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  FrameDecoder,
+  FrameError,
+  FrameWriter,
+  type InitializeParams,
+  type InitializeResult,
+  messageKind,
+  PROTOCOL_VERSION,
+  type RpcError,
+  type RpcRequest,
+} from "../stage/mod.ts";
+import { ERROR_CODES, type ErrorCode, SymphonyError } from "../symphony_error.ts";
+
+/** A log line from an extension, tagged by the Conductor with the extension's id. */
+export interface ExtensionLogLine {
+  id: string;
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
+/** Options for {@linkcode ExtensionProcess.start}. */
+export interface ExtensionProcessOptions {
+  /** The extension's id, as the Conductor knows it. */
+  id: string;
+  /** The command, from `sandboxCommand`. */
+  command: SpawnCommand;
+  /** What `initialize` sends. */
+  initialize: Omit<InitializeParams, "protocol" | "id">;
+  /** Starts the process. */
+  spawner: Spawner;
+  /** Calls in flight at once; more wait their turn (`resources.max_concurrency`). */
+  maxConcurrency: number;
+  /** The largest frame, in bytes. Default: 16 MiB. */
+  maxFrameBytes?: number;
+  /** How long activation may take, in ms. Default: 10,000. */
+  startTimeoutMs?: number;
+  /** Where log lines go. */
+  onLog?: (line: ExtensionLogLine) => void;
+  /** Answers the extension's requests (`callExtension`); it throws SymphonyError to refuse. */
+  onRequest?: (method: string, params: unknown) => Promise<unknown>;
+  /** Receives the extension's notifications other than logs (`publish`). */
+  onNotification?: (method: string, params: unknown) => void;
+  /** Log lines per second an extension may send before lines are dropped. Default: 200. */
+  logLinesPerSecond?: number;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  /** The call fails with `Timeout` and the process is stopped after this many ms. */
+  timeoutMs: number;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: SymphonyError): void;
+}
+
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * One running extension process and the bus to it.
+ *
+ * @example See `tests/grand_stage_test.ts` for processes started for real.
+ * ```ts
+ * import { ExtensionProcess } from "./extension_process.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(typeof ExtensionProcess.start, "function");
+ * ```
+ */
+export class ExtensionProcess {
+  /** The extension's id, as the Conductor knows it. */
+  readonly id: string;
+  /** The methods `activate` returned. */
+  methods: readonly string[] = [];
+  readonly #options: ExtensionProcessOptions;
+  readonly #child: SpawnedProcess;
+  readonly #writer: FrameWriter;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #pending = new Map<number, Pending>();
+  readonly #waiting: (() => void)[] = [];
+  readonly #exited: Promise<void>;
+  #nextId = 1;
+  #inFlight = 0;
+  #failure: SymphonyError | undefined;
+  #stopping = false;
+  #logTokens: number;
+  #logRefilled = Date.now();
+  #dropped = 0;
+
+  private constructor(options: ExtensionProcessOptions) {
+    this.id = options.id;
+    this.#options = options;
+    this.#logTokens = options.logLinesPerSecond ?? 200;
+    this.#child = options.spawner.spawn(options.command);
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#writer = new FrameWriter(
+      { write: (bytes) => this.#stdin.write(bytes) },
+      { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES },
+    );
+    void this.#readFrames();
+    void this.#readStderr();
+    this.#exited = this.#child.status.then((status) => {
+      const how = status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code}`;
+      this.#fail(
+        new SymphonyError("Crashed", `Cannot finish the call: ${this.id} exited (${how})`),
+      );
+    });
+  }
+
+  /**
+   * Starts the process and completes the handshake: `activate` has run and
+   * returned its methods when this resolves.
+   *
+   * @param options The command, the handshake and the sinks.
+   * @returns The ready process.
+   * @throws {SymphonyError} `Crashed`, `ProtocolError`, `Timeout`, or the error `activate` threw.
+   */
+  static async start(options: ExtensionProcessOptions): Promise<ExtensionProcess> {
+    const process = new ExtensionProcess(options);
+    try {
+      const params: InitializeParams = {
+        protocol: PROTOCOL_VERSION,
+        id: options.id,
+        ...options.initialize,
+      };
+      const result = await process.#request("initialize", params, options.startTimeoutMs ?? 10_000);
+      process.methods = process.#handshake(result);
+      return process;
+    } catch (error) {
+      await process.kill();
+      throw error;
+    }
+  }
+
+  /** Whether the process can still take calls. */
+  get alive(): boolean {
+    return this.#failure === undefined;
+  }
+
+  /** The process id, for resource sampling. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /**
+   * Calls a method. Waits for a free slot when `max_concurrency` calls are in flight.
+   *
+   * @param method The method name.
+   * @param input A JSON value.
+   * @param options The timeout and an optional cancellation signal.
+   * @returns The method's result.
+   * @throws {SymphonyError} With the contract code of the failure.
+   */
+  async call(method: string, input: unknown, options: CallOptions): Promise<unknown> {
+    await this.#slot(options.signal);
+    try {
+      return await this.#request("call", { method, input }, options.timeoutMs, options.signal);
+    } finally {
+      this.#inFlight--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  /**
+   * Stops the process politely: `deactivate` runs, then the process exits; it
+   * is killed if it takes longer than a short grace period.
+   */
+  async stop(): Promise<void> {
+    if (this.#failure !== undefined) return await this.#exited;
+    this.#stopping = true;
+    try {
+      await this.#request("shutdown", null, STOP_GRACE_MS);
+    } catch {
+      // Killed below either way.
+    }
+    await this.kill();
+  }
+
+  /** Kills the process at once and waits for it to exit. */
+  async kill(): Promise<void> {
+    this.#stopping = true;
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // It has already exited.
+    }
+    await this.#exited;
+  }
+
+  #handshake(result: unknown): string[] {
+    const answer = result as Partial<InitializeResult> | null;
+    if (answer?.protocol !== PROTOCOL_VERSION || !Array.isArray(answer.methods)) {
+      throw this.#protocolError("the answer to initialize is not a valid handshake");
+    }
+    // The id the process claims is ignored: the Conductor knows which process this is.
+    return answer.methods.filter((m): m is string => typeof m === "string");
+  }
+
+  async #slot(signal: AbortSignal | undefined): Promise<void> {
+    while (this.#inFlight >= this.#options.maxConcurrency) {
+      await new Promise<void>((resolve, reject) => {
+        this.#waiting.push(resolve);
+        signal?.addEventListener("abort", () => reject(cancelled()), { once: true });
+      });
+    }
+    this.#inFlight++;
+  }
+
+  #request(
+    method: string,
+    params: unknown,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (signal?.aborted) return Promise.reject(cancelled());
+    const id = this.#nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.#pending.delete(id);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(
+          new SymphonyError(
+            "Timeout",
+            `Cannot finish ${method} on ${this.id}: no answer within ${timeoutMs} ms`,
+          ),
+        );
+        // A call that overran may be stuck in a loop: the process is stopped.
+        void this.kill();
+      }, timeoutMs);
+      const onAbort = () => {
+        done();
+        this.#send({ jsonrpc: "2.0", method: "$/cancel", params: { id } });
+        reject(cancelled());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (value) => (done(), resolve(value)),
+        reject: (error) => (done(), reject(error)),
+      });
+      this.#send({ jsonrpc: "2.0", id, method, params });
+    });
+  }
+
+  #send(message: unknown): void {
+    try {
+      this.#writer.send(message);
+    } catch (error) {
+      // Too large to send: the caller's input, not the process, is at fault.
+      const pending = this.#pending.get((message as { id?: number }).id ?? -1);
+      pending?.reject(
+        new SymphonyError("InvalidInput", (error as Error).message, { cause: error }),
+      );
+    }
+  }
+
+  async #readFrames(): Promise<void> {
+    const decoder = new FrameDecoder({
+      maxFrameBytes: this.#options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    });
+    try {
+      for await (const chunk of this.#child.stdout) {
+        for (const message of decoder.push(chunk)) this.#onMessage(message);
+      }
+    } catch (error) {
+      const reason = error instanceof FrameError || error instanceof SymphonyError
+        ? error.message
+        : String(error);
+      this.#fail(this.#protocolError(reason));
+      void this.kill();
+    }
+  }
+
+  #onMessage(message: unknown): void {
+    const kind = messageKind(message);
+    const fields = message as Record<string, unknown>;
+    if (kind === "response") {
+      const pending = this.#pending.get(fields["id"] as number);
+      if (pending === undefined) return;
+      const error = fields["error"] as RpcError | undefined;
+      if (error === undefined) pending.resolve(fields["result"]);
+      else pending.reject(new SymphonyError(contractCode(error.code), error.message));
+    } else if (kind === "notification") {
+      const params = fields["params"];
+      if (fields["method"] === "log") this.#log(params);
+      else this.#options.onNotification?.(fields["method"] as string, params);
+    } else if (kind === "request") {
+      void this.#answer(message as RpcRequest);
+    } else {
+      throw this.#protocolError("a frame is not a JSON-RPC message");
+    }
+  }
+
+  async #answer(request: RpcRequest): Promise<void> {
+    try {
+      const handler = this.#options.onRequest;
+      if (handler === undefined) {
+        throw new SymphonyError("NotFound", `Cannot handle ${request.method}`);
+      }
+      const result = await handler(request.method, request.params);
+      this.#send({ jsonrpc: "2.0", id: request.id, result: result ?? null });
+    } catch (error) {
+      const failure = error instanceof SymphonyError
+        ? error
+        : new SymphonyError("ExtensionError", String(error));
+      this.#send({
+        jsonrpc: "2.0",
+        id: request.id,
+        error: { code: failure.code, message: failure.message },
+      });
+    }
+  }
+
+  #log(params: unknown): void {
+    const { level, message } = (params ?? {}) as { level?: unknown; message?: unknown };
+    const levels = ["debug", "info", "warn", "error"] as const;
+    const known = levels.find((l) => l === level) ?? "info";
+    this.#emitLog(known, typeof message === "string" ? message : String(message));
+  }
+
+  // Token bucket: a flood is dropped and counted, never buffered.
+  #emitLog(level: ExtensionLogLine["level"], message: string): void {
+    const rate = this.#options.logLinesPerSecond ?? 200;
+    const now = Date.now();
+    this.#logTokens = Math.min(rate, this.#logTokens + ((now - this.#logRefilled) / 1000) * rate);
+    this.#logRefilled = now;
+    if (this.#logTokens < 1) {
+      this.#dropped++;
+      return;
+    }
+    this.#logTokens--;
+    if (this.#dropped > 0) {
+      this.#options.onLog?.({
+        id: this.id,
+        level: "warn",
+        message: `${this.#dropped} log lines dropped: too many`,
+      });
+      this.#dropped = 0;
+    }
+    this.#options.onLog?.({ id: this.id, level, message: message.slice(0, 8 * 1024) });
+  }
+
+  async #readStderr(): Promise<void> {
+    let partial = "";
+    try {
+      for await (const text of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
+        const lines = (partial + text).split("\n");
+        partial = (lines.pop() ?? "").slice(-8 * 1024);
+        for (const line of lines) if (line !== "") this.#emitLog("error", line);
+      }
+    } catch {
+      // The process is gone.
+    }
+    if (partial !== "") this.#emitLog("error", partial);
+  }
+
+  #protocolError(reason: string): SymphonyError {
+    return new SymphonyError(
+      "ProtocolError",
+      `Cannot talk to ${this.id}: ${reason}; it was stopped`,
+    );
+  }
+
+  #fail(error: SymphonyError): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = this.#stopping && error.code === "Crashed"
+      ? new SymphonyError("Crashed", `Cannot call ${this.id}: it was stopped`)
+      : error;
+    for (const pending of [...this.#pending.values()]) pending.reject(this.#failure);
+    this.#pending.clear();
+    for (const wake of this.#waiting.splice(0)) wake();
+    void this.#stdin.close().catch(() => {});
+  }
+}
+
+function contractCode(code: string): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code) ? code as ErrorCode : "ExtensionError";
+}
+
+function cancelled(): SymphonyError {
+  return new SymphonyError("Timeout", "Cannot finish the call: it was cancelled");
+}

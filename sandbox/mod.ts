@@ -1,0 +1,24 @@
+/**
+ * The sandbox: from a manifest and its grants to the exact `deno run` command
+ * of an extension process, and the checks a package must pass to be
+ * installed. Deno's permission model does the enforcing.
+ *
+ * - {@linkcode permissionSet}: requested ∩ granted, placeholders expanded, rules checked again.
+ * - {@linkcode denoRunArgs}: the flags for a permission set.
+ * - {@linkcode sandboxCommand}: the whole command, with a cleared environment.
+ * - {@linkcode Spawner}, {@linkcode denoSpawner}: the one place processes start.
+ * - {@linkcode checkPackage}: no links, devices or oversized packages.
+ *
+ * @module
+ */
+export { checkPackage, MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES } from "./check_package.ts";
+export { denoRunArgs, type DenoRunArgsOptions } from "./deno_run_args.ts";
+export {
+  type ExtensionPaths,
+  type Grants,
+  type PermissionSet,
+  permissionSet,
+  type PermissionSetOptions,
+} from "./permission_set.ts";
+export { sandboxCommand, type SandboxCommandOptions } from "./sandbox_command.ts";
+export { denoSpawner, type SpawnCommand, type SpawnedProcess, type Spawner } from "./spawner.ts";

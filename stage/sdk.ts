@@ -1,0 +1,139 @@
+/**
+ * The SDK for extension authors: the types of `ctx` and of handlers, and the
+ * `define*` helpers that type an extension's entry module. An entry module
+ * that imports nothing works too; these are types and identity functions.
+ *
+ * @example An operator
+ * ```ts
+ * import { defineOperator } from "./sdk.ts";
+ *
+ * export const { activate, deactivate } = defineOperator({
+ *   activate: (ctx) => ({
+ *     shout: (input) => {
+ *       ctx.log.info("shouting");
+ *       return { text: String((input as { text: string }).text).toUpperCase() };
+ *     },
+ *   }),
+ * });
+ * ```
+ *
+ * @module
+ */
+
+/** A JSON value: what handlers receive and return. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** Logging that reaches the host tagged with the extension's id. */
+export interface ExtensionLog {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+/** What an extension may do and know; the host decides what is behind it. */
+export interface ExtensionContext {
+  /** The extension's id. */
+  readonly id: string;
+  /** The workspace directory (reachable only as far as the grants allow). */
+  readonly workspace: string;
+  /** The extension's private data directory. */
+  readonly dataDir: string;
+  /** The extension's private temporary directory. */
+  readonly tmpDir: string;
+  /** Logging; `console` is routed here too. */
+  readonly log: ExtensionLog;
+  /** The current settings, as declared in the manifest. */
+  readonly settings: {
+    get(name: string): unknown;
+    all(): Record<string, unknown>;
+  };
+  /**
+   * Calls a method of another extension listed in `events.calls`, through the
+   * Conductor, which stamps the caller's identity.
+   */
+  call(target: string, method: string, input?: JsonValue): Promise<unknown>;
+  /** Publishes an event on a topic listed in `events.publish`. */
+  publish(topic: string, payload?: JsonValue): void;
+}
+
+/** The context one call runs with: the extension's context and the call's signal. */
+export interface CallContext extends ExtensionContext {
+  /** Aborted when the host cancels the call or it times out. */
+  readonly signal: AbortSignal;
+}
+
+/** One method: input in, JSON-serialisable result out. */
+export type Handler = (input: unknown, ctx: CallContext) => unknown;
+
+/** What `activate` returns: one handler per method name. */
+export type Handlers = Record<string, Handler>;
+
+/** The shape of an entry module. */
+export interface ExtensionModule {
+  activate(ctx: ExtensionContext): Handlers | Promise<Handlers>;
+  deactivate?(): void | Promise<void>;
+}
+
+/**
+ * Types an instrument's entry module (an AI/ML model).
+ *
+ * @param module `activate` and optionally `deactivate`.
+ * @returns The same module, typed.
+ *
+ * @example
+ * ```ts
+ * import { defineInstrument } from "./sdk.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const model = defineInstrument({ activate: () => ({ predict: () => ({ label: "ok" }) }) });
+ * assert.equal(typeof model.activate, "function");
+ * ```
+ */
+export function defineInstrument<T extends ExtensionModule>(module: T): T {
+  return module;
+}
+
+/**
+ * Types an operator's entry module (utility functions).
+ *
+ * @param module `activate` and optionally `deactivate`.
+ * @returns The same module, typed.
+ *
+ * @example
+ * ```ts
+ * import { defineOperator } from "./sdk.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const op = defineOperator({ activate: () => ({ trim: (input) => String(input).trim() }) });
+ * assert.equal(typeof op.activate, "function");
+ * ```
+ */
+export function defineOperator<T extends ExtensionModule>(module: T): T {
+  return module;
+}
+
+/**
+ * Types a motif's entry module (UI contributions).
+ *
+ * @param module `activate` and optionally `deactivate`.
+ * @returns The same module, typed.
+ *
+ * @example
+ * ```ts
+ * import { defineMotif } from "./sdk.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const motif = defineMotif({ activate: () => ({ "panel.stats": () => ({ title: "Stats" }) }) });
+ * assert.equal(typeof motif.activate, "function");
+ * ```
+ */
+export function defineMotif<T extends ExtensionModule>(module: T): T {
+  return module;
+}
