@@ -1,8 +1,10 @@
 /**
- * The Orchestra Kit's tools around the runtime; for now the command line.
+ * The Orchestra Kit's tools around the runtime: the command line and installing.
  *
  * - {@linkcode runCli}: runs `symphony <command>` with the given arguments.
- * - {@linkcode validateCommand}: the `validate` command.
+ * - {@linkcode installExtension}: validate, review, copy and cache an extension.
+ * - {@linkcode permissionReview}: what an extension may do, in plain words.
+ * - The commands: `validate`, `install`, `list`, `call`, `uninstall`.
  * - {@linkcode CliIo}, {@linkcode processIo}: where commands write.
  *
  * @module
@@ -10,3 +12,9 @@
 export { type CliIo, processIo } from "./cli_io.ts";
 export { CLI_HELP, runCli } from "./run_cli.ts";
 export { VALIDATE_HELP, validateCommand } from "./validate_command.ts";
+export { callCommand } from "./call_command.ts";
+export { installCommand } from "./install_command.ts";
+export { installExtension, type InstallExtensionOptions } from "./install_extension.ts";
+export { listCommand } from "./list_command.ts";
+export { permissionReview } from "./permission_review.ts";
+export { uninstallCommand } from "./uninstall_command.ts";

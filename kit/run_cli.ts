@@ -7,6 +7,10 @@
 import { SymphonyError } from "../symphony_error.ts";
 import { SYMPHONY_VERSION } from "../version.ts";
 import type { CliIo } from "./cli_io.ts";
+import { callCommand } from "./call_command.ts";
+import { installCommand } from "./install_command.ts";
+import { listCommand } from "./list_command.ts";
+import { uninstallCommand } from "./uninstall_command.ts";
 import { validateCommand } from "./validate_command.ts";
 
 interface Command {
@@ -16,6 +20,10 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   validate: { summary: "check an extension's manifest", run: validateCommand },
+  install: { summary: "review and install an extension", run: installCommand },
+  list: { summary: "list installed extensions", run: listCommand },
+  call: { summary: "call a method of an extension in its sandbox", run: callCommand },
+  uninstall: { summary: "stop and remove an extension", run: uninstallCommand },
 };
 
 /** The help text of `symphony`. */

@@ -1,0 +1,50 @@
+/**
+ * The options every command that touches installed extensions shares: where
+ * the data directory and the workspace are.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { Conductor, type ExtensionLogLine } from "../conductor/mod.ts";
+import type { CliIo } from "./cli_io.ts";
+
+/** The `parseArgs` option definitions for `--home` and `--workspace`. */
+export const HOST_OPTIONS = {
+  home: { type: "string" },
+  workspace: { type: "string" },
+} as const;
+
+/** The help lines for {@linkcode HOST_OPTIONS}. */
+export const HOST_OPTIONS_HELP =
+  `  --home DIR       the data directory ($SYMPHONY_HOME, else this, else ~/.symphony)
+  --workspace DIR  what \${workspace} means ($SYMPHONY_WORKSPACE, else this, else the current directory)`;
+
+/**
+ * Makes the Conductor for a command, with extensions' log lines on stderr.
+ *
+ * @param values The parsed `--home` and `--workspace`.
+ * @param io Where log lines go.
+ * @returns The Conductor; dispose it to stop the extensions it started.
+ *
+ * @example
+ * ```ts
+ * import { hostConductor } from "./host_options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using conductor = hostConductor({ home: "/tmp/h", workspace: "/tmp" }, { stdout() {}, stderr() {} });
+ * assert.equal(conductor.layout.home, Deno.env.get("SYMPHONY_HOME") ?? "/tmp/h");
+ * ```
+ */
+export function hostConductor(
+  values: { home?: string | undefined; workspace?: string | undefined },
+  io: CliIo,
+): Conductor {
+  const home = Deno.env.get("SYMPHONY_HOME") ?? values.home ??
+    join(Deno.env.get("HOME") ?? ".", ".symphony");
+  const workspace = Deno.env.get("SYMPHONY_WORKSPACE") ?? values.workspace ?? Deno.cwd();
+  return new Conductor({
+    home: resolve(home),
+    workspace: resolve(workspace),
+    onLog: (line: ExtensionLogLine) => io.stderr(`[${line.id}] ${line.level}: ${line.message}\n`),
+  });
+}

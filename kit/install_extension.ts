@@ -1,0 +1,163 @@
+/**
+ * Installing an extension: validate, check the package, resolve its
+ * dependencies against what is installed, show the permission review, copy
+ * the code into `$SYMPHONY_HOME`, and cache its npm imports so that it runs
+ * without the network.
+ *
+ * @module
+ */
+import { dirname, join } from "node:path";
+import type { InstalledExtension } from "../conductor/mod.ts";
+import { Conductor } from "../conductor/mod.ts";
+import {
+  formatProblem,
+  loadManifest,
+  type Manifest,
+  resolveDependencies,
+  sandboxEscapes,
+} from "../manifest/mod.ts";
+import { checkPackage } from "../sandbox/mod.ts";
+import { SymphonyError } from "../symphony_error.ts";
+import { permissionReview } from "./permission_review.ts";
+
+/** Options for {@linkcode installExtension}. */
+export interface InstallExtensionOptions {
+  /** The Conductor whose `$SYMPHONY_HOME` receives the extension. */
+  conductor: Conductor;
+  /** Shown the review; resolves true to install. */
+  confirm(review: string): Promise<boolean>;
+  /** Progress messages, one line each. */
+  progress?(message: string): void;
+  /** The `deno` executable that caches dependencies. Default: the one running the host. */
+  denoPath?: string;
+}
+
+/**
+ * Installs the extension in `dir`.
+ *
+ * @param dir The extension directory.
+ * @param options The Conductor, the confirmation and progress callbacks.
+ * @returns The installed record, or undefined when the review was not confirmed.
+ * @throws {SymphonyError} `InvalidManifest`, `DependencyError` or `PermissionDenied`.
+ *
+ * @example See `tests/grand_stage_test.ts`.
+ * ```ts
+ * import { installExtension } from "./install_extension.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(typeof installExtension, "function");
+ * ```
+ */
+export async function installExtension(
+  dir: string,
+  options: InstallExtensionOptions,
+): Promise<InstalledExtension | undefined> {
+  const { conductor } = options;
+  const progress = options.progress ?? (() => {});
+  progress(`Validating ${dir}`);
+  const loaded = await loadManifest(dir);
+  if (!loaded.ok) {
+    throw new SymphonyError(
+      "InvalidManifest",
+      `Cannot install ${dir}: the manifest is invalid\n${
+        loaded.problems.map(formatProblem).join("\n")
+      }`,
+    );
+  }
+  const { manifest } = loaded;
+  const run = sandboxEscapes(manifest).filter((e) => e.kind === "run");
+  if (run.length > 0) {
+    throw new SymphonyError(
+      "PermissionDenied",
+      `Cannot install ${manifest.id}: it asks to run programs (${
+        run.map((e) => e.value).join(", ")
+      }), which needs the enterprise tier`,
+    );
+  }
+  progress("Checking the package");
+  const files = await checkPackage(loaded.dir);
+  await checkDependencies(manifest, conductor);
+  if (!(await options.confirm(permissionReview(manifest)))) return undefined;
+
+  progress(`Copying ${files.length} files`);
+  const layout = conductor.layout;
+  const target = layout.extDir(manifest.id, manifest.version);
+  const staging = `${target}.${crypto.randomUUID()}.staging`;
+  await Deno.mkdir(staging, { recursive: true });
+  try {
+    for (const file of files) {
+      await Deno.mkdir(dirname(join(staging, file)), { recursive: true });
+      await Deno.copyFile(join(loaded.dir, file), join(staging, file));
+    }
+    progress("Caching dependencies");
+    await cacheDependencies(
+      join(staging, manifest.entry),
+      layout.cacheDir(manifest.id),
+      options.denoPath,
+    );
+    await Deno.remove(target, { recursive: true }).catch(() => {});
+    await Deno.rename(staging, target);
+  } catch (error) {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
+    throw error;
+  }
+  await Deno.mkdir(layout.dataDir(manifest.id), { recursive: true });
+  await Deno.mkdir(layout.tmpDir(manifest.id), { recursive: true });
+  await conductor.stop(manifest.id);
+  const record: InstalledExtension = {
+    id: manifest.id,
+    version: manifest.version,
+    manifest,
+    installedAt: new Date().toISOString(),
+    grants: {},
+    settings: Object.fromEntries(
+      Object.entries(manifest.settings).map(([name, s]) => [name, s.default]),
+    ),
+  };
+  await conductor.store.update((state) => ({
+    ...state,
+    extensions: { ...state.extensions, [manifest.id]: record },
+  }));
+  progress(`Installed ${manifest.id} ${manifest.version}`);
+  return record;
+}
+
+async function checkDependencies(manifest: Manifest, conductor: Conductor): Promise<void> {
+  const available = new Map<string, Manifest[]>();
+  for (const installed of await conductor.list()) available.set(installed.id, [installed.manifest]);
+  available.set(manifest.id, [manifest]);
+  const resolution = resolveDependencies({
+    available,
+    roots: [{ id: manifest.id, range: manifest.version }],
+  });
+  if (!resolution.ok) {
+    throw new SymphonyError(
+      "DependencyError",
+      `Cannot install ${manifest.id}: ${
+        resolution.problems.map((p) => p.message).join("; ")
+      }; install what it needs first`,
+    );
+  }
+}
+
+// npm imports are fetched now, into the extension's own cache, so that it runs
+// with --cached-only and never needs the network or a writable cache.
+async function cacheDependencies(
+  entry: string,
+  cacheDir: string,
+  denoPath = Deno.execPath(),
+): Promise<void> {
+  await Deno.mkdir(cacheDir, { recursive: true });
+  const output = await new Deno.Command(denoPath, {
+    args: ["cache", "--no-config", "--no-lock", "--quiet", entry],
+    env: { DENO_DIR: cacheDir, NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  if (!output.success) {
+    const reason = new TextDecoder().decode(output.stderr).trim().split("\n").slice(0, 3).join(" ");
+    throw new SymphonyError(
+      "InvalidManifest",
+      `Cannot cache the dependencies of ${entry}: ${reason}`,
+    );
+  }
+}
