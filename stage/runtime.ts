@@ -67,6 +67,10 @@ function toRpcError(error: unknown): RpcError {
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
     return { code: "PermissionDenied", message: error.message };
   }
+  // --no-remote refuses remote imports with a TypeError; it is a permission all the same.
+  if (error instanceof TypeError && /remote specifier was requested/.test(error.message)) {
+    return { code: "PermissionDenied", message: error.message.split("\n")[0] ?? error.message };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { code: "ExtensionError", message };
 }
