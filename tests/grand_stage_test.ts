@@ -86,10 +86,10 @@ async function stage(hostEnv: Record<string, string> = {}): Promise<Stage> {
     workspace,
     logs,
     install,
-    async assertBenignServes() {
+    async assertBenignServes(): Promise<void> {
       assert.deepEqual(await conductor.call("acme.benign", "echo", { n: 1 }), { echoed: { n: 1 } });
     },
-    async [Symbol.asyncDispose]() {
+    async [Symbol.asyncDispose](): Promise<void> {
       await conductor.stopAll();
       await dir[Symbol.asyncDispose]();
     },
