@@ -242,7 +242,14 @@ export class ExtensionProcess {
             `Cannot finish ${method} on ${this.id}: no answer within ${timeoutMs} ms`,
           ),
         );
-        // A call that overran may be stuck in a loop: the process is stopped.
+        // A call that overran may be stuck in a loop: the process is stopped, and
+        // marked so at once, so that the next call starts a new one.
+        this.#fail(
+          new SymphonyError(
+            "Crashed",
+            `Cannot call ${this.id}: it was stopped after ${method} timed out`,
+          ),
+        );
         void this.kill();
       }, timeoutMs);
       const onAbort = () => {

@@ -1,0 +1,262 @@
+// The IPC bus as extensions use and abuse it: logs, protocol violations,
+// timeouts, cancellation, concurrency, schemas, crashes, and calls between
+// extensions. Every extension runs in a real sandboxed process.
+import assert from "node:assert/strict";
+import { Conductor, ExtensionProcess } from "../conductor/mod.ts";
+import { denoSpawner } from "../sandbox/mod.ts";
+import { assertFails, attacker, stage } from "./extension_stage.ts";
+import { tempDir } from "./temp_dir.ts";
+
+Deno.test("console output reaches the host as log lines tagged with the extension's id", async () => {
+  await using s = await stage();
+  await s.install(
+    attacker(
+      "acme.chatty",
+      `console.log("hello", { n: 1 }); console.error("oops"); return "done";`,
+    ),
+  );
+  assert.equal(await s.conductor.call("acme.chatty", "run", null), "done");
+  assert.deepEqual(
+    s.logs.filter((l) => l.id === "acme.chatty").map((l) => `${l.level} ${l.message}`),
+    ["info hello { n: 1 }", "error oops"],
+  );
+});
+
+Deno.test("a flood of log lines is dropped and counted, not buffered", async () => {
+  await using s = await stage();
+  await s.install(
+    attacker(
+      "acme.flood",
+      `for (let i = 0; i < 20000; i++) console.log("line " + i); return "done";`,
+    ),
+  );
+  assert.equal(await s.conductor.call("acme.flood", "run", null), "done");
+  await s.assertBenignServes();
+  const lines = s.logs.filter((l) => l.id === "acme.flood");
+  assert.ok(lines.length < 1_000, `${lines.length} lines were let through`);
+});
+
+Deno.test("bytes on stdout that are not frames stop the extension with ProtocolError", async (t) => {
+  await using s = await stage();
+  const attacks: [string, string][] = [
+    [
+      "text printed straight to stdout",
+      `Deno.stdout.writeSync(new TextEncoder().encode("hello, host\\n"));`,
+    ],
+    ["a frame declaring 4 GiB", `Deno.stdout.writeSync(new Uint8Array([255, 255, 255, 255]));`],
+    [
+      "a frame that is not JSON",
+      `Deno.stdout.writeSync(new Uint8Array([0, 0, 0, 3, 123, 123, 123]));`,
+    ],
+    [
+      "JSON that is not JSON-RPC",
+      `const b = new TextEncoder().encode('{"a":1}'); Deno.stdout.writeSync(new Uint8Array([0, 0, 0, b.length, ...b]));`,
+    ],
+  ];
+  for (const [name, body] of attacks) {
+    await t.step(name, async () => {
+      const id = `evil.stdout${name.length}`;
+      await s.install(attacker(id, `${body} await new Promise(() => {});`));
+      await assertFails(
+        s.conductor.call(id, "run", null),
+        "ProtocolError",
+        /Cannot talk to evil\.stdout\d+/,
+      );
+      await s.assertBenignServes();
+    });
+  }
+});
+
+Deno.test("a call past timeout_ms fails with Timeout and the process is stopped", async () => {
+  await using s = await stage();
+  await s.install(attacker("evil.loop", `if (input.loop) { while (true) {} } return Deno.pid;`, {
+    resources: { timeout_ms: 500 },
+  }));
+  const pid = await s.conductor.call("evil.loop", "run", { loop: false }) as number;
+  await assertFails(
+    s.conductor.call("evil.loop", "run", { loop: true }),
+    "Timeout",
+    /no answer within 500 ms/,
+  );
+  const next = await s.conductor.call("evil.loop", "run", { loop: false }) as number;
+  assert.notEqual(next, pid, "the looping process kept running");
+  await s.assertBenignServes();
+});
+
+Deno.test("a cancelled call fails at once and the extension sees the abort", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.patient",
+    functions: [{ name: "wait" }, { name: "seen" }],
+    main: `let aborted = false;
+      export function activate() {
+        return {
+          wait: (_input, ctx) => new Promise((_, reject) => {
+            ctx.signal.addEventListener("abort", () => { aborted = true; reject(ctx.signal.reason); });
+            ctx.log.info("waiting");
+          }),
+          seen: () => aborted,
+        };
+      }`,
+  });
+  const controller = new AbortController();
+  const call = s.conductor.call("acme.patient", "wait", null, { signal: controller.signal });
+  await s.nextLog((line) => line.id === "acme.patient" && line.message === "waiting");
+  controller.abort();
+  await assertFails(call, "Timeout", /cancelled/);
+  // The cancel notification is handled before the next call, on the same ordered bus.
+  assert.equal(await s.conductor.call("acme.patient", "seen", null), true);
+});
+
+Deno.test("calls beyond max_concurrency wait for a free slot", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.busy",
+    resources: { max_concurrency: 2 },
+    functions: [{ name: "work" }, { name: "peak" }],
+    main: `let inFlight = 0, peak = 0;
+      export function activate() {
+        return {
+          work: async () => { inFlight++; peak = Math.max(peak, inFlight); await new Promise((r) => setTimeout(r, 30)); inFlight--; return "ok"; },
+          peak: () => peak,
+        };
+      }`,
+  });
+  const results = await Promise.all(
+    Array.from({ length: 6 }, () => s.conductor.call("acme.busy", "work", null)),
+  );
+  assert.deepEqual(results, Array(6).fill("ok"));
+  assert.equal(await s.conductor.call("acme.busy", "peak", null), 2);
+});
+
+Deno.test("declared schemas reject bad input and bad output", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.typed",
+    functions: [{
+      name: "double",
+      input: { type: "object", properties: { n: { type: "number" } }, required: ["n"] },
+      output: { type: "object", properties: { n: { type: "number" } }, required: ["n"] },
+    }],
+    main:
+      `export function activate() { return { double: (input) => input.n === 13 ? { n: "thirteen" } : { n: input.n * 2 } }; }`,
+  });
+  assert.deepEqual(await s.conductor.call("acme.typed", "double", { n: 4 }), { n: 8 });
+  await assertFails(
+    s.conductor.call("acme.typed", "double", { n: "4" }),
+    "InvalidInput",
+    /Cannot accept the input of acme\.typed double: n:/,
+  );
+  await assertFails(
+    s.conductor.call("acme.typed", "double", { n: 13 }),
+    "InvalidOutput",
+    /Cannot accept the output of acme\.typed double: n:/,
+  );
+});
+
+Deno.test("a result that is not JSON is InvalidOutput", async () => {
+  await using s = await stage();
+  await s.install(attacker("acme.bigint", `return { big: 10n };`));
+  await assertFails(s.conductor.call("acme.bigint", "run", null), "InvalidOutput", /not JSON/);
+});
+
+Deno.test("a process that dies fails its calls with Crashed and starts again on the next call", async () => {
+  await using s = await stage();
+  await s.install(attacker("acme.fragile", `if (input.die) Deno.exit(3); return "alive";`));
+  await assertFails(
+    s.conductor.call("acme.fragile", "run", { die: true }),
+    "Crashed",
+    /exited \(exit code 3\)/,
+  );
+  assert.equal(await s.conductor.call("acme.fragile", "run", { die: false }), "alive");
+});
+
+Deno.test("an error in activate is reported as such, with the extension's message", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.broken",
+    main: `export function activate() { throw new Error("no model file"); }`,
+  });
+  await assertFails(
+    s.conductor.call("acme.broken", "run", null),
+    "ExtensionError",
+    /Cannot activate acme\.broken: no model file/,
+  );
+});
+
+Deno.test("extensions call only the extensions they declared", async () => {
+  await using s = await stage();
+  await s.install(
+    attacker("acme.friendly", `return await ctx.call("acme.benign", "echo", input);`, {
+      dependencies: { "acme.benign": "^1.0.0" },
+      events: { calls: ["acme.benign"] },
+    }),
+  );
+  assert.deepEqual(await s.conductor.call("acme.friendly", "run", "hi"), { echoed: "hi" });
+  await s.install(attacker("evil.caller", `return await ctx.call("acme.benign", "echo", input);`));
+  await assertFails(
+    s.conductor.call("evil.caller", "run", "hi"),
+    "ExtensionError",
+    /Cannot call acme\.benign: evil\.caller does not list it in events\.calls/,
+  );
+});
+
+Deno.test("the host ignores the id a process claims and refuses another protocol version", async (t) => {
+  await using dir = await tempDir();
+  const fake = async (answer: unknown) => {
+    const script = `${dir.path}/fake.ts`;
+    await Deno.writeTextFile(
+      script,
+      `const stdin = Deno.stdin.readable.getReader();
+      const { value } = await stdin.read();
+      const id = new DataView(value.buffer).getUint32(0) && JSON.parse(new TextDecoder().decode(value.subarray(4))).id;
+      const body = new TextEncoder().encode(JSON.stringify({ jsonrpc: "2.0", id, result: ${
+        JSON.stringify(answer)
+      } }));
+      const frame = new Uint8Array(4 + body.length);
+      new DataView(frame.buffer).setUint32(0, body.length);
+      frame.set(body, 4);
+      Deno.stdout.writeSync(frame);
+      await new Promise(() => {});`,
+    );
+    return await ExtensionProcess.start({
+      id: "acme.real",
+      command: {
+        program: Deno.execPath(),
+        args: ["run", "--quiet", script],
+        env: {},
+        cwd: dir.path,
+      },
+      spawner: denoSpawner,
+      maxConcurrency: 1,
+      initialize: {
+        entry: "/nowhere.ts",
+        settings: {},
+        context: { workspace: "/", dataDir: "/", tmpDir: "/" },
+      },
+    });
+  };
+  await t.step("a claimed id changes nothing", async () => {
+    const process = await fake({ protocol: 1, id: "acme.admin", methods: ["run"] });
+    assert.equal(process.id, "acme.real");
+    assert.deepEqual(process.methods, ["run"]);
+    await process.kill();
+  });
+  await t.step("another protocol version is refused", async () => {
+    await assertFails(
+      fake({ protocol: 99, id: "acme.real", methods: [] }),
+      "ProtocolError",
+      /not a valid handshake/,
+    );
+  });
+});
+
+Deno.test("a Conductor with nothing installed answers NotFound", async () => {
+  await using dir = await tempDir();
+  await using conductor = new Conductor({ home: dir.path, workspace: dir.path });
+  await assertFails(
+    conductor.call("acme.none", "run", null),
+    "NotFound",
+    /acme\.none is not installed/,
+  );
+});
