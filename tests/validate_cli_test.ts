@@ -208,7 +208,7 @@ Deno.test("symphony reports bad arguments and missing paths as contract errors",
     ],
     [
       ["frobnicate"],
-      /^error\[InvalidInput\]: Cannot run "frobnicate": unknown command; commands: validate\n$/,
+      /^error\[InvalidInput\]: Cannot run "frobnicate": unknown command; commands: validate, install, list, call, uninstall\n$/,
     ],
   ];
   for (const [args, expected] of cases) {
