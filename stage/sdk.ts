@@ -96,7 +96,7 @@ export interface ExtensionModule {
  * assert.equal(typeof model.activate, "function");
  * ```
  */
-export function defineInstrument<T extends ExtensionModule>(module: T): T {
+export function defineInstrument(module: ExtensionModule): ExtensionModule {
   return module;
 }
 
@@ -115,7 +115,7 @@ export function defineInstrument<T extends ExtensionModule>(module: T): T {
  * assert.equal(typeof op.activate, "function");
  * ```
  */
-export function defineOperator<T extends ExtensionModule>(module: T): T {
+export function defineOperator(module: ExtensionModule): ExtensionModule {
   return module;
 }
 
@@ -134,6 +134,6 @@ export function defineOperator<T extends ExtensionModule>(module: T): T {
  * assert.equal(typeof motif.activate, "function");
  * ```
  */
-export function defineMotif<T extends ExtensionModule>(module: T): T {
+export function defineMotif(module: ExtensionModule): ExtensionModule {
   return module;
 }
