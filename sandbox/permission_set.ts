@@ -164,8 +164,9 @@ function checkPath(kind: "read" | "write", path: string, paths: ExtensionPaths):
   if (within(absolute, paths.hostData) && !own.some((dir) => within(absolute, dir))) {
     throw denied(`${kind} ${absolute}`, `it is inside the host's data directory ${paths.hostData}`);
   }
-  if (kind === "write" && (within(absolute, paths.extDir) || within(absolute, paths.runtime))) {
-    throw denied(`write ${absolute}`, "code is never writable");
+  const code = [paths.extDir, paths.runtime];
+  if (kind === "write" && code.some((dir) => within(absolute, dir) || within(dir, absolute))) {
+    throw denied(`write ${absolute}`, "code is never writable, nor a directory holding it");
   }
   return absolute;
 }

@@ -94,9 +94,10 @@ export function messageKind(value: unknown): "request" | "notification" | "respo
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const message = value as Record<string, unknown>;
   if (message["jsonrpc"] !== "2.0") return undefined;
-  const hasId = Number.isSafeInteger(message["id"]);
+  const hasId = "id" in message;
+  if (hasId && !Number.isSafeInteger(message["id"])) return undefined;
   if (typeof message["method"] === "string") return hasId ? "request" : "notification";
-  if (!hasId) return undefined;
+  if (!hasId || ("result" in message) === ("error" in message)) return undefined;
   if ("result" in message) return "response";
   const error = message["error"];
   return typeof error === "object" && error !== null &&
