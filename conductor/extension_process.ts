@@ -63,6 +63,9 @@ export interface CallOptions {
 }
 
 interface Pending {
+  method: string;
+  deadline: number;
+  timeoutMs: number;
   resolve(value: unknown): void;
   reject(error: SymphonyError): void;
 }
@@ -99,6 +102,8 @@ export class ExtensionProcess {
   #logTokens: number;
   #logRefilled = Date.now();
   #dropped = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDeadline = Infinity;
 
   private constructor(options: ExtensionProcessOptions) {
     this.id = options.id;
@@ -229,41 +234,65 @@ export class ExtensionProcess {
     if (signal?.aborted) return Promise.reject(cancelled());
     const id = this.#nextId++;
     return new Promise<unknown>((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(
-          new SymphonyError(
-            "Timeout",
-            `Cannot finish ${method} on ${this.id}: no answer within ${timeoutMs} ms`,
-          ),
-        );
-        // A call that overran may be stuck in a loop: the process is stopped, and
-        // marked so at once, so that the next call starts a new one.
-        this.#fail(
-          new SymphonyError(
-            "Crashed",
-            `Cannot call ${this.id}: it was stopped after ${method} timed out`,
-          ),
-        );
-        void this.kill();
-      }, timeoutMs);
       const onAbort = () => {
-        done();
+        settle();
         this.#send({ jsonrpc: "2.0", method: "$/cancel", params: { id } });
         reject(cancelled());
       };
+      const settle = () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#pending.delete(id);
+      };
       signal?.addEventListener("abort", onAbort, { once: true });
+      const deadline = performance.now() + timeoutMs;
       this.#pending.set(id, {
-        resolve: (value) => (done(), resolve(value)),
-        reject: (error) => (done(), reject(error)),
+        method,
+        deadline,
+        timeoutMs,
+        resolve: (value) => (settle(), resolve(value)),
+        reject: (error) => (settle(), reject(error)),
       });
+      this.#armTimer(deadline);
       this.#send({ jsonrpc: "2.0", id, method, params });
     });
+  }
+
+  // One timer for all calls, armed for the earliest deadline: a timer per call
+  // would cost more than the call itself when thousands are in flight.
+  #armTimer(deadline: number): void {
+    if (this.#timer !== undefined && this.#timerDeadline <= deadline) return;
+    clearTimeout(this.#timer);
+    this.#timerDeadline = deadline;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, deadline - performance.now()));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    let next = Infinity;
+    for (const pending of [...this.#pending.values()]) {
+      if (pending.deadline > now) {
+        next = Math.min(next, pending.deadline);
+        continue;
+      }
+      pending.reject(
+        new SymphonyError(
+          "Timeout",
+          `Cannot finish ${pending.method} on ${this.id}: no answer within ${pending.timeoutMs} ms`,
+        ),
+      );
+      // A call that overran may be stuck in a loop: the process is stopped, and
+      // marked so at once, so that the next call starts a new one.
+      this.#fail(
+        new SymphonyError(
+          "Crashed",
+          `Cannot call ${this.id}: it was stopped after ${pending.method} timed out`,
+        ),
+      );
+      void this.kill();
+      return;
+    }
+    if (next !== Infinity) this.#armTimer(next);
   }
 
   #send(message: unknown): void {
@@ -392,6 +421,8 @@ export class ExtensionProcess {
       : error;
     for (const pending of [...this.#pending.values()]) pending.reject(this.#failure);
     this.#pending.clear();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     for (const wake of this.#waiting.splice(0)) wake();
     void this.#stdin.close().catch(() => {});
   }

@@ -18,7 +18,6 @@ import {
   PROTOCOL_VERSION,
   type RpcError,
   type RpcRequest,
-  type RpcResponse,
 } from "./protocol.ts";
 import type { CallContext, ExtensionContext, ExtensionModule, Handlers } from "./sdk.ts";
 
@@ -76,22 +75,13 @@ function toRpcError(error: unknown): RpcError {
 }
 
 function respond(id: number, result: unknown): void {
-  let response: RpcResponse;
   try {
-    // Fails early, here, for a result that is not JSON (a bigint, a cycle).
-    JSON.stringify(result);
-    response = { jsonrpc: "2.0", id, result: result ?? null };
+    send({ jsonrpc: "2.0", id, result: result ?? null });
   } catch (error) {
-    response = {
-      jsonrpc: "2.0",
-      id,
-      error: {
-        code: "InvalidOutput",
-        message: `The result is not JSON: ${(error as Error).message}`,
-      },
-    };
+    // Not JSON (a bigint, a cycle), or larger than a frame may be.
+    const message = `The result cannot be sent: ${(error as Error).message}`;
+    send({ jsonrpc: "2.0", id, error: { code: "InvalidOutput", message } });
   }
-  send(response);
 }
 
 function fail(id: number, error: RpcError): void {

@@ -43,16 +43,15 @@ Deno.test("bytes on stdout that are not frames stop the extension with ProtocolE
       "text printed straight to stdout",
       `Deno.stdout.writeSync(new TextEncoder().encode("hello, host\\n"));`,
     ],
-    ["a frame declaring 4 GiB", `Deno.stdout.writeSync(new Uint8Array([255, 255, 255, 255]));`],
+    ["binary bytes", `Deno.stdout.writeSync(new Uint8Array([255, 255, 255, 255]));`],
+    ["a line that is not JSON", `Deno.stdout.writeSync(new TextEncoder().encode("{oops\\n"));`],
+    ["JSON that is not JSON-RPC", `Deno.stdout.writeSync(new TextEncoder().encode('{"a":1}\\n'));`],
     [
-      "a frame that is not JSON",
-      `Deno.stdout.writeSync(new Uint8Array([0, 0, 0, 3, 123, 123, 123]));`,
-    ],
-    [
-      "JSON that is not JSON-RPC",
-      `const b = new TextEncoder().encode('{"a":1}'); Deno.stdout.writeSync(new Uint8Array([0, 0, 0, b.length, ...b]));`,
+      "a frame over 16 MiB",
+      `Deno.stdout.writeSync(new TextEncoder().encode("{" + "a".repeat(17 * 1024 * 1024)));`,
     ],
   ];
+
   for (const [name, body] of attacks) {
     await t.step(name, async () => {
       const id = `evil.stdout${name.length}`;
@@ -157,7 +156,11 @@ Deno.test("declared schemas reject bad input and bad output", async () => {
 Deno.test("a result that is not JSON is InvalidOutput", async () => {
   await using s = await stage();
   await s.install(attacker("acme.bigint", `return { big: 10n };`));
-  await assertFails(s.conductor.call("acme.bigint", "run", null), "InvalidOutput", /not JSON/);
+  await assertFails(
+    s.conductor.call("acme.bigint", "run", null),
+    "InvalidOutput",
+    /cannot be sent: .*BigInt/,
+  );
 });
 
 Deno.test("a process that dies fails its calls with Crashed and starts again on the next call", async () => {
@@ -209,14 +212,9 @@ Deno.test("the host ignores the id a process claims and refuses another protocol
       script,
       `const stdin = Deno.stdin.readable.getReader();
       const { value } = await stdin.read();
-      const id = new DataView(value.buffer).getUint32(0) && JSON.parse(new TextDecoder().decode(value.subarray(4))).id;
-      const body = new TextEncoder().encode(JSON.stringify({ jsonrpc: "2.0", id, result: ${
-        JSON.stringify(answer)
-      } }));
-      const frame = new Uint8Array(4 + body.length);
-      new DataView(frame.buffer).setUint32(0, body.length);
-      frame.set(body, 4);
-      Deno.stdout.writeSync(frame);
+      const { id } = JSON.parse(new TextDecoder().decode(value).split("\\n")[0]);
+      const answer = JSON.stringify({ jsonrpc: "2.0", id, result: ${JSON.stringify(answer)} });
+      Deno.stdout.writeSync(new TextEncoder().encode(answer + "\\n"));
       await new Promise(() => {});`,
     );
     return await ExtensionProcess.start({
