@@ -1,0 +1,102 @@
+/**
+ * Word Count Panel, an example motif: the editor passes the current text in,
+ * and the motif answers with counts in any script (words and sentences as
+ * `Intl.Segmenter` finds them, characters as user-perceived graphemes).
+ *
+ * - `count` `{ text }` → `{ words, sentences, lines, chars, reading_minutes }`:
+ *   the command `symphony.word-count-panel.count`.
+ * - `panel.stats` `{ text }` → `{ title, items: [{ label, value }] }`: what
+ *   the sidebar panel `stats` shows, shaped by the settings.
+ *
+ * @module
+ */
+import type { ExtensionContext, Handlers } from "../../sdk.ts";
+
+/** The result of `count`. */
+export interface Counts {
+  words: number;
+  sentences: number;
+  lines: number;
+  /** Graphemes: "é" and "👍🏽" count as one each. */
+  chars: number;
+  /** Reading time at the `words_per_minute` setting, rounded up; 0 for no words. */
+  reading_minutes: number;
+}
+
+/** One row of the panel. */
+export interface PanelItem {
+  label: string;
+  value: string;
+}
+
+/** What the panel shows. */
+export interface PanelContent {
+  title: string;
+  items: PanelItem[];
+}
+
+const MAX_TEXT_CHARS = 1_000_000;
+
+function textOf(input: unknown, method: string): string {
+  const text = (input as { text?: unknown } | null)?.text;
+  if (typeof text !== "string") {
+    throw new TypeError(`Cannot ${method}: the input must be { "text": string }`);
+  }
+  if (text.length > MAX_TEXT_CHARS) {
+    throw new RangeError(`Cannot ${method}: the text is longer than ${MAX_TEXT_CHARS} characters`);
+  }
+  return text;
+}
+
+function segments(text: string, granularity: "word" | "sentence" | "grapheme"): Intl.SegmentData[] {
+  return [...new Intl.Segmenter("en", { granularity }).segment(text)];
+}
+
+/**
+ * Counts a text.
+ *
+ * @param text The text.
+ * @param wordsPerMinute The reading speed.
+ * @returns The counts.
+ */
+export function countWords(text: string, wordsPerMinute: number): Counts {
+  const words = segments(text, "word").filter((s) => s.isWordLike).length;
+  return {
+    words,
+    sentences: segments(text, "sentence").filter((s) => s.segment.trim() !== "").length,
+    lines: text === "" ? 0 : text.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n").length,
+    chars: segments(text, "grapheme").length,
+    reading_minutes: Math.ceil(words / wordsPerMinute),
+  };
+}
+
+/**
+ * Starts the motif.
+ *
+ * @param ctx The extension's context (settings `words_per_minute` and `show_lines`).
+ * @returns The `count` and `panel.stats` handlers.
+ */
+export function activate(ctx: ExtensionContext): Handlers {
+  const wordsPerMinute = (): number => Number(ctx.settings.get("words_per_minute") ?? 200);
+
+  return {
+    count: (input): Counts => countWords(textOf(input, "count"), wordsPerMinute()),
+
+    "panel.stats": (input): PanelContent => {
+      const counts = countWords(textOf(input, "render the panel"), wordsPerMinute());
+      const items: PanelItem[] = [
+        { label: "Words", value: counts.words.toLocaleString("en") },
+        { label: "Sentences", value: counts.sentences.toLocaleString("en") },
+        { label: "Characters", value: counts.chars.toLocaleString("en") },
+      ];
+      if (ctx.settings.get("show_lines") !== false) {
+        items.push({ label: "Lines", value: counts.lines.toLocaleString("en") });
+      }
+      items.push({
+        label: "Reading time",
+        value: counts.words === 0 ? "—" : `${counts.reading_minutes} min`,
+      });
+      return { title: "Word Count", items };
+    },
+  };
+}
