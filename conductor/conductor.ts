@@ -68,7 +68,7 @@ export class Conductor implements AsyncDisposable {
   readonly store: StateStore;
   readonly #options: ConductorOptions;
   readonly #running = new Map<string, Promise<ExtensionProcess>>();
-  readonly #schemas = new Map<string, z.ZodType | null>();
+  readonly #schemas = new Map<string, z.ZodType>();
 
   /** @param options Where things are, and the sinks. */
   constructor(options: ConductorOptions) {
@@ -253,12 +253,14 @@ export class Conductor implements AsyncDisposable {
     if (compiled === undefined) {
       try {
         compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
-      } catch {
-        compiled = null;
+      } catch (cause) {
+        // Validation refuses such schemas, so this manifest bypassed it.
+        throw new SymphonyError("Internal", `Cannot check ${key}: its schema cannot be built`, {
+          cause,
+        });
       }
       this.#schemas.set(key, compiled);
     }
-    if (compiled === null) return;
     const result = compiled.safeParse(value);
     if (!result.success) {
       const issues = result.error.issues.slice(0, 3).map((i) =>

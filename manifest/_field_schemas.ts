@@ -72,11 +72,15 @@ export const topicPatternSchema = z.string().regex(
 
 const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
 
-/** A JSON Schema object describing a JSON value; only its `type` is checked here. */
+/**
+ * A JSON Schema object describing a JSON value. The host checks values against
+ * it, so it must be one the host can build, and it may hold no regular
+ * expression (`pattern`, `patternProperties`): one from an untrusted manifest
+ * can take exponential time to match, and the host must never hang on one.
+ */
 export const jsonSchemaSchema = z.record(z.string(), z.unknown()).check((ctx) => {
   const type = ctx.value["type"];
-  if (type === undefined) return;
-  const types = Array.isArray(type) ? type : [type];
+  const types = type === undefined ? [] : Array.isArray(type) ? type : [type];
   for (const t of types) {
     if (typeof t !== "string" || !JSON_TYPES.includes(t)) {
       ctx.issues.push({
@@ -89,7 +93,45 @@ export const jsonSchemaSchema = z.record(z.string(), z.unknown()).check((ctx) =>
       });
     }
   }
+  const regex = findKey(ctx.value, ["pattern", "patternProperties"], []);
+  if (regex !== undefined) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      path: regex,
+      message:
+        "regular expressions are not allowed in schemas: matching one can take exponential time",
+    });
+    return;
+  }
+  if (ctx.issues.length > 0) return;
+  try {
+    z.fromJSONSchema(ctx.value as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch (error) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `is not a JSON Schema this host can check: ${(error as Error).message}`,
+    });
+  }
 });
+
+// The path of the first key named one of `names`, depth first; manifests are
+// at most 32 levels deep, so recursion is bounded.
+function findKey(
+  value: unknown,
+  names: readonly string[],
+  path: PropertyKey[],
+): PropertyKey[] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = [...path, Array.isArray(value) ? Number(key) : key];
+    if (!Array.isArray(value) && names.includes(key)) return at;
+    const found = findKey(child, names, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 /** A short, non-empty single line of text such as a name or title. */
 export const labelSchema = z.string().trim().min(1, "must not be empty").max(

@@ -341,6 +341,27 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
       { operator: { functions: [{ name: "do it" }] } },
       /^operator\.functions\[0\]\.name: must be an identifier/,
     ],
+    [
+      "an input schema with a pattern, which could make matching take exponential time",
+      {
+        operator: {
+          functions: [{
+            name: "f",
+            input: { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } } },
+          }],
+        },
+      },
+      /^operator\.functions\[0\]\.input\.properties\.s\.pattern: regular expressions are not allowed in schemas/,
+    ],
+    [
+      "an output schema this host cannot check",
+      {
+        operator: {
+          functions: [{ name: "f", output: { type: "object", unevaluatedProperties: false } }],
+        },
+      },
+      /^operator\.functions\[0\]\.output: is not a JSON Schema this host can check/,
+    ],
     ["an input schema with an unknown type", {
       operator: { functions: [{ name: "f", input: { type: "obj" } }] },
     }, /^operator\.functions\[0\]\.input\.type: must be one of "string"/],
