@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { Manifest } from "../manifest/mod.ts";
 import { denoSpawner, sandboxCommand, type Spawner } from "../sandbox/mod.ts";
-import { RUNTIME_DIR, RUNTIME_MODULE } from "../stage/mod.ts";
+import { IMPORT_MAP, RUNTIME_DIR, RUNTIME_MODULE } from "../stage/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts";
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
@@ -192,6 +192,7 @@ export class Conductor implements AsyncDisposable {
       paths,
       cacheDir: await ensureDir(layout.cacheDir(id)),
       runtimeModule: await realPath(RUNTIME_MODULE),
+      importMap: await realPath(IMPORT_MAP),
       denoPath: this.#options.denoPath ?? Deno.execPath(),
       hostEnv: this.#options.hostEnv ?? Deno.env.toObject(),
       realPath: realPathSync,

@@ -17,6 +17,7 @@ import {
   sandboxEscapes,
 } from "../manifest/mod.ts";
 import { checkPackage } from "../sandbox/mod.ts";
+import { IMPORT_MAP } from "../stage/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { permissionReview } from "./permission_review.ts";
 
@@ -149,7 +150,7 @@ async function cacheDependencies(
 ): Promise<void> {
   await Deno.mkdir(cacheDir, { recursive: true });
   const output = await new Deno.Command(denoPath, {
-    args: ["cache", "--no-config", "--no-lock", "--quiet", entry],
+    args: ["cache", "--no-config", "--no-lock", "--quiet", `--import-map=${IMPORT_MAP}`, entry],
     env: { DENO_DIR: cacheDir, NO_COLOR: "1" },
     stdin: "null",
   }).output();

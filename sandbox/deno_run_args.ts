@@ -14,6 +14,8 @@ export interface DenoRunArgsOptions {
   memoryMb: number;
   /** The absolute path of the stage runtime's main module. */
   runtimeModule: string;
+  /** The absolute path of the import map that maps `@symphony/sdk`; none if absent. */
+  importMap?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function denoRunArgs(set: PermissionSet, options: DenoRunArgsOptions): st
     "--no-lock",
     "--no-remote",
     "--cached-only",
+    ...(options.importMap === undefined ? [] : [`--import-map=${options.importMap}`]),
     "--deny-run",
     "--deny-ffi",
     `--location=https://${options.id}.extension.invalid/`,

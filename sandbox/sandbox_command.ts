@@ -21,6 +21,8 @@ export interface SandboxCommandOptions {
   cacheDir: string;
   /** The absolute path of the stage runtime's main module. */
   runtimeModule: string;
+  /** The import map that maps `@symphony/sdk`. */
+  importMap?: string;
   /** The `deno` executable. */
   denoPath: string;
   /** The host's environment; only the variables the extension was granted are passed on. */
@@ -83,6 +85,7 @@ export function sandboxCommand(options: SandboxCommandOptions): SpawnCommand {
       id: manifest.id,
       memoryMb: manifest.resources.memory_mb,
       runtimeModule: options.runtimeModule,
+      ...(options.importMap === undefined ? {} : { importMap: options.importMap }),
     }),
     env,
     cwd: paths.extData,

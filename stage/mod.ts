@@ -6,7 +6,8 @@
  * - {@linkcode messageKind}, {@linkcode PROTOCOL_VERSION} and the message types: the protocol.
  * - The SDK for authors: {@linkcode defineOperator}, {@linkcode defineInstrument},
  *   {@linkcode defineMotif} and the `ctx` types.
- * - {@linkcode RUNTIME_MODULE}: the runtime's path, for the sandbox to start.
+ * - {@linkcode RUNTIME_MODULE}, {@linkcode IMPORT_MAP}: the runtime's path and the import map
+ *   that lets an entry module import the SDK as `@symphony/sdk`, for the sandbox to start.
  *
  * @module
  */
@@ -46,6 +47,9 @@ export {
 
 /** The absolute path of the stage runtime's main module. */
 export const RUNTIME_MODULE: string = new URL("./runtime.ts", import.meta.url).pathname;
+
+/** The import map every extension runs with: `@symphony/sdk` is the SDK. */
+export const IMPORT_MAP: string = new URL("./import_map.json", import.meta.url).pathname;
 
 /** The directory of the stage runtime; extension processes may read it. */
 export const RUNTIME_DIR: string = new URL(".", import.meta.url).pathname.replace(/\/$/, "");

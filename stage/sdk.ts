@@ -1,11 +1,12 @@
 /**
  * The SDK for extension authors: the types of `ctx` and of handlers, and the
- * `define*` helpers that type an extension's entry module. An entry module
- * that imports nothing works too; these are types and identity functions.
+ * `define*` helpers that type an extension's entry module. Entry modules import
+ * it as `@symphony/sdk` (every extension process runs with an import map that
+ * says where it is). An entry module that imports nothing works too.
  *
  * @example An operator
  * ```ts
- * import { defineOperator } from "./sdk.ts";
+ * import { defineOperator } from "@symphony/sdk";
  *
  * export const { activate, deactivate } = defineOperator({
  *   activate: (ctx) => ({

@@ -258,3 +258,13 @@ Deno.test("a Conductor with nothing installed answers NotFound", async () => {
     /acme\.none is not installed/,
   );
 });
+
+Deno.test("an installed entry module imports the SDK as @symphony/sdk", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.sdk-user",
+    main: `import { defineOperator } from "@symphony/sdk";
+      export const { activate } = defineOperator({ activate: (ctx) => ({ run: () => ctx.id }) });`,
+  });
+  assert.equal(await s.conductor.call("acme.sdk-user", "run", null), "acme.sdk-user");
+});

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { ExtensionContext, Handlers } from "../../sdk.ts";
+import type { ExtensionContext, Handlers } from "@symphony/sdk";
 import data from "./data.json" with { type: "json" };
 import { NaiveBayes, tokenize, type TokenWeight } from "./naive_bayes.ts";
 

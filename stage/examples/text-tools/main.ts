@@ -13,7 +13,7 @@
  * @module
  */
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
-import type { CallContext, ExtensionContext, Handlers } from "../../sdk.ts";
+import type { CallContext, ExtensionContext, Handlers } from "@symphony/sdk";
 
 /** The result of `stats`. */
 export interface TextStats {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { ExtensionContext, Handlers } from "../../sdk.ts";
+import type { ExtensionContext, Handlers } from "@symphony/sdk";
 
 /** The result of `count`. */
 export interface Counts {
