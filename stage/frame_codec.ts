@@ -47,7 +47,7 @@ function frameText(message: unknown, max: number): string {
   }
   // A UTF-16 length of n is n to 3n bytes of UTF-8: encode only when in doubt.
   if (text.length * 3 > max) {
-    const bytes = text.length > max ? text.length : encoder.encode(text).length;
+    const bytes = encoder.encode(text).length;
     if (bytes > max) {
       throw new FrameError(`Cannot send a message of ${bytes} bytes: the frame limit is ${max}`);
     }
@@ -122,25 +122,28 @@ export class FrameDecoder {
    *   with `{`, or one that is not UTF-8 JSON.
    */
   push(chunk: Uint8Array): unknown[] {
+    if (chunk.length === 0) return [];
     this.#append(chunk);
     const from = this.#end - chunk.length;
     // Whatever follows a newline must open an object: garbage is refused at once.
-    if (this.#start === from && this.#end > from && this.#buffer[from] !== OPEN_BRACE) {
-      this.#notAFrame();
-    }
+    if (this.#start === from && this.#buffer[from] !== OPEN_BRACE) this.#notAFrame();
     let scan = chunk.indexOf(NEWLINE);
     while (scan !== -1) {
       const next = from + scan + 1;
       if (next < this.#end && this.#buffer[next] !== OPEN_BRACE) this.#notAFrame();
       scan = chunk.indexOf(NEWLINE, scan + 1);
     }
-    const last = this.#buffer.lastIndexOf(NEWLINE, this.#end - 1);
-    if (last < this.#start) {
+    // Pending bytes never hold a newline, so only the new chunk is searched:
+    // a large frame arriving in many chunks costs linear time, not quadratic.
+    const inChunk = chunk.lastIndexOf(NEWLINE);
+    if (inChunk === -1) {
       if (this.#end - this.#start > this.#max) this.#tooLarge(this.#end - this.#start);
       return [];
     }
+    const last = from + inChunk;
     const region = this.#buffer.subarray(this.#start, last);
     this.#start = last + 1;
+    if (this.#end - this.#start > this.#max) this.#tooLarge(this.#end - this.#start);
     if (this.#start === this.#end) this.#start = this.#end = 0;
     let text: string;
     try {
