@@ -83,7 +83,7 @@ Deno.bench({
   name: "bare deno run of an empty script",
   group: "spawn",
   baseline: true,
-  async fn() {
+  async fn(): Promise<void> {
     await new Deno.Command(Deno.execPath(), { args: ["run", "--no-prompt", empty] }).output();
   },
 });
@@ -91,7 +91,7 @@ Deno.bench({
 Deno.bench({
   name: "spawn-to-ready of a minimal extension",
   group: "spawn",
-  async fn(b) {
+  async fn(b): Promise<void> {
     b.start();
     await conductor.start("bench.cold");
     b.end();
@@ -103,7 +103,7 @@ Deno.bench({
   name: "raw byte echo of one frame",
   group: "round trip",
   baseline: true,
-  async fn() {
+  async fn(): Promise<void> {
     await echoRoundTrip(oneFrame);
     decoder.push(oneFrame);
   },
@@ -112,7 +112,7 @@ Deno.bench({
 Deno.bench({
   name: "sequential call round trip",
   group: "round trip",
-  async fn() {
+  async fn(): Promise<void> {
     await warm.call("echo", { n: 1 }, { timeoutMs: 60_000 });
   },
 });
@@ -121,7 +121,7 @@ Deno.bench({
   name: `raw byte echo of ${PIPELINED} frames`,
   group: "pipelined",
   baseline: true,
-  async fn() {
+  async fn(): Promise<void> {
     await echoRoundTrip(manyFrames);
     decoder.push(manyFrames);
   },
@@ -130,7 +130,7 @@ Deno.bench({
 Deno.bench({
   name: `${PIPELINED} pipelined calls`,
   group: "pipelined",
-  async fn() {
+  async fn(): Promise<void> {
     const calls: Promise<unknown>[] = [];
     for (let i = 0; i < PIPELINED; i++) {
       calls.push(warm.call("echo", { n: i }, { timeoutMs: 60_000 }));
