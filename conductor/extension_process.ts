@@ -170,7 +170,8 @@ export class ExtensionProcess {
    * @throws {SymphonyError} With the contract code of the failure.
    */
   async call(method: string, input: unknown, options: CallOptions): Promise<unknown> {
-    await this.#slot(options.signal);
+    if (this.#inFlight < this.#options.maxConcurrency) this.#inFlight++;
+    else await this.#slot(options.signal);
     try {
       return await this.#request("call", { method, input }, options.timeoutMs, options.signal);
     } finally {
