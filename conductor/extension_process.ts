@@ -75,12 +75,26 @@ const STOP_GRACE_MS = 2_000;
 /**
  * One running extension process and the bus to it.
  *
- * @example See `tests/grand_stage_test.ts` for processes started for real.
+ * @example Start the stage runtime on a small entry module and call it
  * ```ts
  * import { ExtensionProcess } from "./extension_process.ts";
+ * import { denoSpawner } from "../sandbox/mod.ts";
+ * import { RUNTIME_MODULE } from "../stage/mod.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(typeof ExtensionProcess.start, "function");
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/main.ts`, "export function activate() { return { hi: () => 'hello' }; }");
+ * const process = await ExtensionProcess.start({
+ *   id: "acme.hi",
+ *   command: { program: Deno.execPath(), args: ["run", `--allow-read=${dir}`, RUNTIME_MODULE], env: {}, cwd: dir },
+ *   spawner: denoSpawner,
+ *   maxConcurrency: 1,
+ *   initialize: { entry: `${dir}/main.ts`, settings: {}, context: { workspace: dir, dataDir: dir, tmpDir: dir } },
+ * });
+ * assert.deepEqual(process.methods, ["hi"]);
+ * assert.equal(await process.call("hi", null, { timeoutMs: 5_000 }), "hello");
+ * await process.stop();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class ExtensionProcess {

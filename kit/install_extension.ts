@@ -41,12 +41,21 @@ export interface InstallExtensionOptions {
  * @returns The installed record, or undefined when the review was not confirmed.
  * @throws {SymphonyError} `InvalidManifest`, `DependencyError` or `PermissionDenied`.
  *
- * @example See `tests/grand_stage_test.ts`.
+ * @example Install an extension into a new data directory, and call it
  * ```ts
  * import { installExtension } from "./install_extension.ts";
+ * import { Conductor } from "../conductor/mod.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(typeof installExtension, "function");
+ * const [home, workspace] = [await Deno.makeTempDir(), await Deno.makeTempDir()];
+ * await using conductor = new Conductor({ home, workspace });
+ * const dir = new URL("../tests/fixtures/motif", import.meta.url).pathname;
+ * const installed = await installExtension(dir, { conductor, confirm: () => Promise.resolve(true) });
+ * assert.equal(installed?.id, "acme.word-count");
+ * assert.deepEqual(await conductor.call("acme.word-count", "count", { text: "a b" }), { words: 2, lines: 1 });
+ * await conductor.stopAll();
+ * await Deno.remove(home, { recursive: true });
+ * await Deno.remove(workspace, { recursive: true });
  * ```
  */
 export async function installExtension(
