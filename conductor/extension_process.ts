@@ -72,6 +72,12 @@ interface Pending {
 
 const STOP_GRACE_MS = 2_000;
 
+/** Requests an extension may have waiting for the host's answer at once. */
+const MAX_EXTENSION_REQUESTS = 64;
+
+/** Bytes the host may hold for an extension that does not read its input (64 MiB). */
+const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
+
 /**
  * One running extension process and the bus to it.
  *
@@ -116,6 +122,7 @@ export class ExtensionProcess {
   #logTokens: number;
   #logRefilled = Date.now();
   #dropped = 0;
+  #answering = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDeadline = Infinity;
 
@@ -184,10 +191,18 @@ export class ExtensionProcess {
    * @throws {SymphonyError} With the contract code of the failure.
    */
   async call(method: string, input: unknown, options: CallOptions): Promise<unknown> {
+    // The deadline runs from now: time spent waiting for a slot counts.
+    const deadline = performance.now() + options.timeoutMs;
     if (this.#inFlight < this.#options.maxConcurrency) this.#inFlight++;
-    else await this.#slot(options.signal);
+    else await this.#slot(options.timeoutMs, options.signal);
     try {
-      return await this.#request("call", { method, input }, options.timeoutMs, options.signal);
+      return await this.#request(
+        "call",
+        { method, input },
+        options.timeoutMs,
+        options.signal,
+        deadline,
+      );
     } finally {
       this.#inFlight--;
       this.#waiting.shift()?.();
@@ -229,14 +244,34 @@ export class ExtensionProcess {
     return answer.methods.filter((m): m is string => typeof m === "string");
   }
 
-  async #slot(signal: AbortSignal | undefined): Promise<void> {
-    while (this.#inFlight >= this.#options.maxConcurrency) {
-      await new Promise<void>((resolve, reject) => {
-        this.#waiting.push(resolve);
-        signal?.addEventListener("abort", () => reject(cancelled()), { once: true });
-      });
-    }
-    this.#inFlight++;
+  // Waits for a free slot. A waiter that gives up (cancelled, or out of time
+  // while queued) leaves the queue, so that it never swallows a wake-up.
+  #slot(timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        const at = this.#waiting.indexOf(wake);
+        if (at !== -1) this.#waiting.splice(at, 1);
+      };
+      const wake = () => {
+        cleanup();
+        this.#inFlight++;
+        resolve();
+      };
+      const onAbort = () => (cleanup(), reject(cancelled()));
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new SymphonyError(
+            "Timeout",
+            `Cannot call ${this.id}: no free slot within ${timeoutMs} ms (max_concurrency ${this.#options.maxConcurrency})`,
+          ),
+        );
+      }, timeoutMs);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.push(wake);
+    });
   }
 
   #request(
@@ -244,6 +279,7 @@ export class ExtensionProcess {
     params: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
+    deadline = performance.now() + timeoutMs,
   ): Promise<unknown> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (signal?.aborted) return Promise.reject(cancelled());
@@ -251,7 +287,7 @@ export class ExtensionProcess {
     return new Promise<unknown>((resolve, reject) => {
       const onAbort = () => {
         settle();
-        this.#send({ jsonrpc: "2.0", method: "$/cancel", params: { id } });
+        this.#send({ jsonrpc: "2.0", method: "$/cancel", params: { id } }, () => {});
         reject(cancelled());
       };
       const settle = () => {
@@ -259,7 +295,6 @@ export class ExtensionProcess {
         this.#pending.delete(id);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      const deadline = performance.now() + timeoutMs;
       this.#pending.set(id, {
         method,
         deadline,
@@ -268,7 +303,12 @@ export class ExtensionProcess {
         reject: (error) => (settle(), reject(error)),
       });
       this.#armTimer(deadline);
-      this.#send({ jsonrpc: "2.0", id, method, params });
+      this.#send({ jsonrpc: "2.0", id, method, params }, (error) => {
+        // Too large to send: the caller's input, not the process, is at fault.
+        this.#pending.get(id)?.reject(
+          new SymphonyError("InvalidInput", error.message, { cause: error }),
+        );
+      });
     });
   }
 
@@ -310,15 +350,18 @@ export class ExtensionProcess {
     if (next !== Infinity) this.#armTimer(next);
   }
 
-  #send(message: unknown): void {
+  #send(message: unknown, onUnsendable: (error: Error) => void): void {
     try {
       this.#writer.send(message);
     } catch (error) {
-      // Too large to send: the caller's input, not the process, is at fault.
-      const pending = this.#pending.get((message as { id?: number }).id ?? -1);
-      pending?.reject(
-        new SymphonyError("InvalidInput", (error as Error).message, { cause: error }),
+      onUnsendable(error as Error);
+      return;
+    }
+    if (this.#writer.backlog > MAX_BACKLOG_BYTES) {
+      this.#fail(
+        this.#protocolError(`it stopped reading its input (${this.#writer.backlog} bytes waiting)`),
       );
+      void this.kill();
     }
   }
 
@@ -351,8 +394,15 @@ export class ExtensionProcess {
     } else if (kind === "notification") {
       const params = fields["params"];
       if (fields["method"] === "log") this.#log(params);
-      else this.#options.onNotification?.(fields["method"] as string, params);
+      else if (this.#takeToken()) {
+        this.#options.onNotification?.(fields["method"] as string, params);
+      }
     } else if (kind === "request") {
+      if (this.#answering >= MAX_EXTENSION_REQUESTS) {
+        throw this.#protocolError(
+          `it sent more than ${MAX_EXTENSION_REQUESTS} requests without waiting for answers`,
+        );
+      }
       void this.#answer(message as RpcRequest);
     } else {
       throw this.#protocolError("a frame is not a JSON-RPC message");
@@ -360,23 +410,37 @@ export class ExtensionProcess {
   }
 
   async #answer(request: RpcRequest): Promise<void> {
+    this.#answering++;
+    let answer: unknown;
     try {
       const handler = this.#options.onRequest;
       if (handler === undefined) {
         throw new SymphonyError("NotFound", `Cannot handle ${request.method}`);
       }
-      const result = await handler(request.method, request.params);
-      this.#send({ jsonrpc: "2.0", id: request.id, result: result ?? null });
+      answer = {
+        jsonrpc: "2.0",
+        id: request.id,
+        result: (await handler(request.method, request.params)) ?? null,
+      };
     } catch (error) {
       const failure = error instanceof SymphonyError
         ? error
         : new SymphonyError("ExtensionError", String(error));
-      this.#send({
+      answer = {
         jsonrpc: "2.0",
         id: request.id,
         error: { code: failure.code, message: failure.message },
-      });
+      };
+    } finally {
+      this.#answering--;
     }
+    if (this.#failure !== undefined) return;
+    this.#send(answer, (error) =>
+      this.#send({
+        jsonrpc: "2.0",
+        id: request.id,
+        error: { code: "InvalidOutput", message: `Cannot send the answer: ${error.message}` },
+      }, () => {}));
   }
 
   #log(params: unknown): void {
@@ -386,26 +450,34 @@ export class ExtensionProcess {
     this.#emitLog(known, typeof message === "string" ? message : String(message));
   }
 
-  // Token bucket: a flood is dropped and counted, never buffered.
-  #emitLog(level: ExtensionLogLine["level"], message: string): void {
+  // Token bucket shared by log lines and notifications: a flood is dropped and
+  // counted, never buffered.
+  #takeToken(): boolean {
     const rate = this.#options.logLinesPerSecond ?? 200;
     const now = Date.now();
     this.#logTokens = Math.min(rate, this.#logTokens + ((now - this.#logRefilled) / 1000) * rate);
     this.#logRefilled = now;
     if (this.#logTokens < 1) {
       this.#dropped++;
-      return;
+      return false;
     }
     this.#logTokens--;
     if (this.#dropped > 0) {
+      const dropped = this.#dropped;
+      this.#dropped = 0;
       this.#options.onLog?.({
         id: this.id,
         level: "warn",
-        message: `${this.#dropped} log lines dropped: too many`,
+        message: `${dropped} log lines or events dropped: too many`,
       });
-      this.#dropped = 0;
     }
-    this.#options.onLog?.({ id: this.id, level, message: message.slice(0, 8 * 1024) });
+    return true;
+  }
+
+  #emitLog(level: ExtensionLogLine["level"], message: string): void {
+    if (this.#takeToken()) {
+      this.#options.onLog?.({ id: this.id, level, message: message.slice(0, 8 * 1024) });
+    }
   }
 
   async #readStderr(): Promise<void> {

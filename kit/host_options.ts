@@ -7,6 +7,7 @@
 import { join, resolve } from "node:path";
 import { Conductor, type ExtensionLogLine } from "../conductor/mod.ts";
 import type { CliIo } from "./cli_io.ts";
+import { terminalText } from "./terminal_text.ts";
 
 /** The `parseArgs` option definitions for `--home` and `--workspace`. */
 export const HOST_OPTIONS = {
@@ -45,6 +46,7 @@ export function hostConductor(
   return new Conductor({
     home: resolve(home),
     workspace: resolve(workspace),
-    onLog: (line: ExtensionLogLine) => io.stderr(`[${line.id}] ${line.level}: ${line.message}\n`),
+    onLog: (line: ExtensionLogLine) =>
+      io.stderr(`[${line.id}] ${line.level}: ${terminalText(line.message)}\n`),
   });
 }

@@ -69,8 +69,8 @@ export async function installExtension(
   if (!loaded.ok) {
     throw new SymphonyError(
       "InvalidManifest",
-      `Cannot install ${dir}: the manifest is invalid\n${
-        loaded.problems.map(formatProblem).join("\n")
+      `Cannot install ${dir}: the manifest is invalid: ${
+        loaded.problems.map(formatProblem).join("; ")
       }`,
     );
   }
@@ -97,7 +97,7 @@ export async function installExtension(
   try {
     for (const file of files) {
       await Deno.mkdir(dirname(join(staging, file)), { recursive: true });
-      await Deno.copyFile(join(loaded.dir, file), join(staging, file));
+      await copyRegularFile(join(loaded.dir, file), join(staging, file));
     }
     progress("Caching dependencies");
     await cacheDependencies(
@@ -130,6 +130,27 @@ export async function installExtension(
   }));
   progress(`Installed ${manifest.id} ${manifest.version}`);
   return record;
+}
+
+// Copies a file only if it is still the regular file the package check saw: a
+// file swapped for a link while the review waited is refused, not followed.
+async function copyRegularFile(from: string, to: string): Promise<void> {
+  const seen = await Deno.lstat(from);
+  using source = await Deno.open(from, { read: true });
+  const opened = await source.stat();
+  if (!seen.isFile || opened.ino !== seen.ino || opened.dev !== seen.dev) {
+    throw new SymphonyError(
+      "InvalidManifest",
+      `Cannot install: ${from} changed into something other than a file`,
+    );
+  }
+  using target = await Deno.open(to, { write: true, createNew: true });
+  const buffer = new Uint8Array(64 * 1024);
+  for (let read = await source.read(buffer); read !== null; read = await source.read(buffer)) {
+    for (let written = 0; written < read;) {
+      written += await target.write(buffer.subarray(written, read));
+    }
+  }
 }
 
 async function checkDependencies(manifest: Manifest, conductor: Conductor): Promise<void> {

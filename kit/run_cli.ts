@@ -7,6 +7,7 @@
 import { SymphonyError } from "../symphony_error.ts";
 import { SYMPHONY_VERSION } from "../version.ts";
 import type { CliIo } from "./cli_io.ts";
+import { terminalText } from "./terminal_text.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
 import { listCommand } from "./list_command.ts";
@@ -85,7 +86,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     const { code, message } = describeError(error);
     if (json) io.stdout(JSON.stringify({ error: { code, message } }) + "\n");
-    else io.stderr(`error[${code}]: ${message}\n`);
+    // Messages can quote an extension: nothing in them may drive the terminal.
+    else io.stderr(`error[${code}]: ${terminalText(message)}\n`);
     return 1;
   }
 }

@@ -224,6 +224,8 @@ export class FrameWriter {
   readonly #sink: ByteSink;
   readonly #max: number;
   #queue: string[] = [];
+  #queuedChars = 0;
+  #writing = 0;
   #scheduled = false;
   #last: Promise<void> = Promise.resolve();
   #error: unknown;
@@ -245,11 +247,21 @@ export class FrameWriter {
    * @throws {TypeError} When the message is not a JSON object.
    */
   send(message: unknown): void {
-    this.#queue.push(frameText(message, this.#max));
+    const text = frameText(message, this.#max);
+    this.#queue.push(text);
+    this.#queuedChars += text.length + 1;
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
     }
+  }
+
+  /**
+   * About how many bytes are sent but not yet taken by the stream: a peer that
+   * stops reading makes this grow.
+   */
+  get backlog(): number {
+    return this.#queuedChars + this.#writing;
   }
 
   /** Resolves when everything sent so far has been written; rejects if a write failed. */
@@ -262,10 +274,13 @@ export class FrameWriter {
   #flush(): void {
     const bytes = encoder.encode(`${this.#queue.join("\n")}\n`);
     this.#queue = [];
+    this.#queuedChars = 0;
     this.#scheduled = false;
+    this.#writing += bytes.length;
     // A failed write (the peer is gone) is kept for flushed(), never left unhandled.
     this.#last = this.#last
       .then(() => this.#error === undefined ? this.#sink.write(bytes) : undefined)
-      .catch((error) => void (this.#error ??= error));
+      .catch((error) => void (this.#error ??= error))
+      .finally(() => void (this.#writing -= bytes.length));
   }
 }

@@ -272,3 +272,23 @@ Deno.test("install refuses a manifest whose path has a comma or leaves its root"
   });
   assert.deepEqual((await s.conductor.list()).map((e) => e.id), ["acme.benign"]);
 });
+
+Deno.test("install refuses a package file swapped for a link while the review waits", async () => {
+  await using s = await stage();
+  const secret = join(s.root, "outside-secret.txt");
+  const path = await writeExtension(join(s.root, "sources"), attacker("evil.swap", "return 1;"));
+  await Deno.writeTextFile(join(path, "loot.txt"), "harmless");
+  await assertFails(
+    installExtension(path, {
+      conductor: s.conductor,
+      confirm: async () => {
+        await Deno.remove(join(path, "loot.txt"));
+        await Deno.symlink(secret, join(path, "loot.txt"));
+        return true;
+      },
+    }),
+    "InvalidManifest",
+    /loot\.txt changed into something other than a file/,
+  );
+  assert.deepEqual((await s.conductor.list()).map((e) => e.id), ["acme.benign"]);
+});

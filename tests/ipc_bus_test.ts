@@ -268,3 +268,65 @@ Deno.test("an installed entry module imports the SDK as @symphony/sdk", async ()
   });
   assert.equal(await s.conductor.call("acme.sdk-user", "run", null), "acme.sdk-user");
 });
+
+Deno.test("an extension that floods the host with requests is stopped", async () => {
+  await using s = await stage();
+  await s.install(attacker(
+    "evil.requests",
+    `
+    for (let i = 0; i < 1000; i++) ctx.call("acme.benign", "echo", i).catch(() => {});
+    await new Promise(() => {});`,
+    {
+      dependencies: { "acme.benign": "^1.0.0" },
+      events: { calls: ["acme.benign"] },
+    },
+  ));
+  await assertFails(
+    s.conductor.call("evil.requests", "run", null),
+    "ProtocolError",
+    /more than 64 requests without waiting/,
+  );
+  await s.assertBenignServes();
+});
+
+Deno.test("a flood of events is dropped and counted like log lines", async () => {
+  await using s = await stage();
+  await s.install(
+    attacker(
+      "evil.events",
+      `for (let i = 0; i < 50000; i++) ctx.publish("not.declared", i); return "done";`,
+    ),
+  );
+  assert.equal(await s.conductor.call("evil.events", "run", null), "done");
+  await s.assertBenignServes();
+  const lines = s.logs.filter((l) => l.id === "evil.events");
+  assert.ok(lines.length < 1_000, `${lines.length} lines were let through`);
+  assert.ok(
+    lines.some((l) =>
+      /dropped an event on "not\.declared": not listed in events\.publish/.test(l.message)
+    ),
+  );
+});
+
+Deno.test("a cancelled call that waited for a slot does not hold up the calls behind it", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.single",
+    resources: { max_concurrency: 1 },
+    functions: [{ name: "work" }],
+    main:
+      `export function activate() { return { work: async (ms) => { await new Promise((r) => setTimeout(r, ms)); return ms; } }; }`,
+  });
+  // Calls on the process itself queue synchronously, so the abort surely
+  // reaches a call that is waiting for the slot.
+  const process = await s.conductor.start("acme.single");
+  const options = { timeoutMs: 5_000 };
+  const first = process.call("work", 50, options);
+  const controller = new AbortController();
+  const second = process.call("work", 0, { ...options, signal: controller.signal });
+  const third = process.call("work", 1, options);
+  controller.abort();
+  await assertFails(second, "Timeout", /cancelled/);
+  assert.equal(await first, 50);
+  assert.equal(await third, 1);
+});

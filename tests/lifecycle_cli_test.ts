@@ -165,3 +165,43 @@ Deno.test("every command has --help", async (t) => {
     });
   }
 });
+
+Deno.test("what an extension prints cannot drive the user's terminal", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  await dir.write(
+    "ext/main.ts",
+    `export function activate() {
+    return {
+      run: () => {
+        console.log("\\u001b]52;c;ZXZpbA==\\u0007\\u001b[1A\\u001b[2KInstalled acme.trusted 1.0.0");
+        throw new Error("boom\\u001b[31m\\nerror[Fake]: forged");
+      },
+    };
+  }`,
+  );
+  await dir.write(
+    "ext/extension.json",
+    JSON.stringify({
+      manifest_version: 1,
+      id: "evil.terminal",
+      name: "Terminal",
+      version: "1.0.0",
+      type: "operator",
+      entry: "main.ts",
+      operator: { functions: [{ name: "run" }] },
+    }),
+  );
+  assert.equal((await symphony(home, "install", join(dir.path, "ext"), "--yes")).code, 0);
+  const run = await symphony(home, "call", "evil.terminal", "run");
+  assert.equal(run.code, 1);
+  assert.ok(!run.stderr.includes("\u001b") && !run.stderr.includes("\u0007"), run.stderr);
+  assert.match(
+    run.stderr,
+    /^\[evil\.terminal\] info: \\u\{1b\}\]52;c;ZXZpbA==\\u\{7\}\\u\{1b\}\[1A/m,
+  );
+  assert.match(
+    run.stderr,
+    /^error\[ExtensionError\]: boom\\u\{1b\}\[31m\\u\{a\}error\[Fake\]: forged$/m,
+  );
+});
