@@ -2,29 +2,14 @@
 // in a child process, against a temporary $SYMPHONY_HOME.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { FIXTURES, ROOT, type Run, runSymphony } from "./run_symphony.ts";
 import { tempDir } from "./temp_dir.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const fixtures = join(root, "tests", "fixtures");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const root = ROOT;
+const fixtures = FIXTURES;
 
 function symphony(home: string, ...args: string[]): Promise<Run> {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "symphony", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1", SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: root },
-    stdin: "null",
-    signal: AbortSignal.timeout(60_000),
-  }).output().then((output) => ({
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  }));
+  return runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: root });
 }
 
 Deno.test("install, list, call and uninstall an extension from the command line", async (t) => {

@@ -2,32 +2,13 @@
 // in a child process, with the task's own permissions.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { FIXTURES, type Run, runSymphony } from "./run_symphony.ts";
 import { tempDir } from "./temp_dir.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const fixtures = join(root, "tests", "fixtures");
+const fixtures = FIXTURES;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function symphony(...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "symphony", ...args],
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    // A regression that makes validate hang fails the test instead of stalling the run.
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function symphony(...args: string[]): Promise<Run> {
+  return runSymphony(args);
 }
 
 function assertNoStackTrace(run: Run): void {
