@@ -144,22 +144,27 @@ async function initialize(id: number, params: InitializeParams): Promise<void> {
   respond(id, result);
 }
 
-async function call(id: number, params: CallParams): Promise<void> {
+function call(id: number, params: CallParams): void {
   const handler = Object.hasOwn(handlers, params.method) ? handlers[params.method] : undefined;
   if (context === undefined || handler === undefined) {
     fail(id, { code: "NotFound", message: `Cannot call ${params.method}: no such method` });
     return;
   }
   const controller = new AbortController();
-  calls.set(id, controller);
+  let result: unknown;
   try {
-    const callContext: CallContext = { ...context, signal: controller.signal };
-    respond(id, await handler(params.input, callContext));
+    result = handler(params.input, { ...context, signal: controller.signal });
   } catch (error) {
     fail(id, toRpcError(error));
-  } finally {
-    calls.delete(id);
+    return;
   }
+  // A handler that answers at once is answered at once: no promise, no extra turn.
+  if (typeof (result as { then?: unknown } | null)?.then !== "function") return respond(id, result);
+  calls.set(id, controller);
+  Promise.resolve(result).then(
+    (value) => respond(id, value),
+    (error) => fail(id, toRpcError(error)),
+  ).finally(() => calls.delete(id));
 }
 
 async function shutdown(id: number): Promise<void> {
@@ -179,7 +184,7 @@ function onRequest(message: RpcRequest): void {
       void initialize(message.id, message.params as InitializeParams);
       break;
     case "call":
-      void call(message.id, message.params as CallParams);
+      call(message.id, message.params as CallParams);
       break;
     case "shutdown":
       void shutdown(message.id);
