@@ -33,6 +33,7 @@ const PLACES: Record<string, string> = {
  * const review = permissionReview(result.manifest);
  * assert.match(review, /^ {2}read\s+the workspace: src$/m);
  * assert.match(review, /It did not ask to: write outside its own data directory, reach the network/);
+ * assert.match(review, /^Its limits: 128 MiB of memory, 5 s a call, 4 calls at once\.$/m);
  * ```
  */
 export function permissionReview(manifest: Manifest): string {
@@ -65,6 +66,12 @@ export function permissionReview(manifest: Manifest): string {
   lines.push(`It did not ask to: ${missing.join(", ")}.`);
   lines.push(
     "It always may: read its own code, read and write its own data and temporary directories.",
+  );
+  const { memory_mb, timeout_ms, max_concurrency } = manifest.resources;
+  lines.push(
+    `Its limits: ${memory_mb} MiB of memory, ${
+      timeout_ms / 1000
+    } s a call, ${max_concurrency} calls at once.`,
   );
   const escapes = sandboxEscapes(manifest);
   if (escapes.length > 0) {
