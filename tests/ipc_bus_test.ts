@@ -330,3 +330,29 @@ Deno.test("a cancelled call that waited for a slot does not hold up the calls be
   assert.equal(await first, 50);
   assert.equal(await third, 1);
 });
+
+Deno.test("npm imports are cached at install and run without the network", async () => {
+  await using s = await stage();
+  await s.install(attacker(
+    "acme.npm-user",
+    `
+    const { default: isNumber } = await import("npm:is-number@7.0.0");
+    return [isNumber(5), isNumber("x")];`,
+  ));
+  assert.deepEqual(await s.conductor.call("acme.npm-user", "run", null), [true, false]);
+  // The package sits in the extension's own cache, which the extension itself may not read.
+  const cache = `${s.root}/home/cache/acme.npm-user`;
+  assert.ok((await Array.fromAsync(Deno.readDir(`${cache}/npm`))).length > 0);
+  // A specifier computed at run time was not cached at install, and cannot be fetched now.
+  await s.install(
+    attacker(
+      "evil.npm-fetch",
+      `return Object.keys(await import(["npm:is-odd", "3.0.1"].join("@")));`,
+    ),
+  );
+  await assertFails(
+    s.conductor.call("evil.npm-fetch", "run", null),
+    "ExtensionError",
+    /cached-only|not found in the cache|Could not find/i,
+  );
+});
