@@ -153,7 +153,8 @@ function call(id: number, params: CallParams): void {
   const controller = new AbortController();
   let result: unknown;
   try {
-    result = handler(params.input, { ...context, signal: controller.signal });
+    const callContext: CallContext = { ...context, signal: controller.signal };
+    result = handler(params.input, callContext);
   } catch (error) {
     fail(id, toRpcError(error));
     return;
