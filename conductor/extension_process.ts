@@ -68,6 +68,10 @@ interface Pending {
   timeoutMs: number;
   resolve(value: unknown): void;
   reject(error: SymphonyError): void;
+  /** Whether it holds one of the max_concurrency slots, given back when it settles. */
+  holdsSlot: boolean;
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 const STOP_GRACE_MS = 2_000;
@@ -190,23 +194,16 @@ export class ExtensionProcess {
    * @returns The method's result.
    * @throws {SymphonyError} With the contract code of the failure.
    */
-  async call(method: string, input: unknown, options: CallOptions): Promise<unknown> {
+  call(method: string, input: unknown, options: CallOptions): Promise<unknown> {
     // The deadline runs from now: time spent waiting for a slot counts.
-    const deadline = performance.now() + options.timeoutMs;
-    if (this.#inFlight < this.#options.maxConcurrency) this.#inFlight++;
-    else await this.#slot(options.timeoutMs, options.signal);
-    try {
-      return await this.#request(
-        "call",
-        { method, input },
-        options.timeoutMs,
-        options.signal,
-        deadline,
-      );
-    } finally {
-      this.#inFlight--;
-      this.#waiting.shift()?.();
+    const deadline = Date.now() + options.timeoutMs;
+    const send = () =>
+      this.#request("call", { method, input }, options.timeoutMs, options.signal, deadline, true);
+    if (this.#inFlight < this.#options.maxConcurrency) {
+      this.#inFlight++;
+      return send();
     }
+    return this.#slot(options.timeoutMs, options.signal).then(send);
   }
 
   /**
@@ -274,42 +271,56 @@ export class ExtensionProcess {
     });
   }
 
+  // Sends a request; `holdsSlot` says the caller took a max_concurrency slot,
+  // which is given back when the request settles, whichever way.
   #request(
     method: string,
     params: unknown,
     timeoutMs: number,
     signal?: AbortSignal,
-    deadline = performance.now() + timeoutMs,
+    deadline = Date.now() + timeoutMs,
+    holdsSlot = false,
   ): Promise<unknown> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (signal?.aborted) return Promise.reject(cancelled());
+    if (this.#failure !== undefined || signal?.aborted) {
+      if (holdsSlot) this.#release();
+      return Promise.reject(this.#failure ?? cancelled());
+    }
     const id = this.#nextId++;
-    return new Promise<unknown>((resolve, reject) => {
-      const onAbort = () => {
-        settle();
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    const pending: Pending = { method, deadline, timeoutMs, resolve, reject, holdsSlot };
+    if (signal !== undefined) {
+      pending.signal = signal;
+      pending.onAbort = () => {
+        if (this.#settle(id) === undefined) return;
         this.#send({ jsonrpc: "2.0", method: "$/cancel", params: { id } }, () => {});
         reject(cancelled());
       };
-      const settle = () => {
-        signal?.removeEventListener("abort", onAbort);
-        this.#pending.delete(id);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#pending.set(id, {
-        method,
-        deadline,
-        timeoutMs,
-        resolve: (value) => (settle(), resolve(value)),
-        reject: (error) => (settle(), reject(error)),
-      });
-      this.#armTimer(deadline);
-      this.#send({ jsonrpc: "2.0", id, method, params }, (error) => {
-        // Too large to send: the caller's input, not the process, is at fault.
-        this.#pending.get(id)?.reject(
-          new SymphonyError("InvalidInput", error.message, { cause: error }),
-        );
-      });
+      signal.addEventListener("abort", pending.onAbort, { once: true });
+    }
+    this.#pending.set(id, pending);
+    this.#armTimer(deadline);
+    this.#send({ jsonrpc: "2.0", id, method, params }, (error) => {
+      // Too large to send: the caller's input, not the process, is at fault.
+      this.#settle(id)?.reject(new SymphonyError("InvalidInput", error.message, { cause: error }));
     });
+    return promise;
+  }
+
+  // Forgets a pending request and gives back what it held; undefined if it was already settled.
+  #settle(id: number): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return undefined;
+    this.#pending.delete(id);
+    if (pending.onAbort !== undefined) {
+      pending.signal?.removeEventListener("abort", pending.onAbort);
+    }
+    if (pending.holdsSlot) this.#release();
+    return pending;
+  }
+
+  #release(): void {
+    this.#inFlight--;
+    this.#waiting.shift()?.();
   }
 
   // One timer for all calls, armed for the earliest deadline: a timer per call
@@ -318,18 +329,19 @@ export class ExtensionProcess {
     if (this.#timer !== undefined && this.#timerDeadline <= deadline) return;
     clearTimeout(this.#timer);
     this.#timerDeadline = deadline;
-    this.#timer = setTimeout(() => this.#expire(), Math.max(0, deadline - performance.now()));
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, deadline - Date.now()));
   }
 
   #expire(): void {
     this.#timer = undefined;
-    const now = performance.now();
+    const now = Date.now();
     let next = Infinity;
-    for (const pending of [...this.#pending.values()]) {
+    for (const [id, pending] of [...this.#pending]) {
       if (pending.deadline > now) {
         next = Math.min(next, pending.deadline);
         continue;
       }
+      this.#settle(id);
       pending.reject(
         new SymphonyError(
           "Timeout",
@@ -386,7 +398,7 @@ export class ExtensionProcess {
     const kind = messageKind(message);
     const fields = message as Record<string, unknown>;
     if (kind === "response") {
-      const pending = this.#pending.get(fields["id"] as number);
+      const pending = this.#settle(fields["id"] as number);
       if (pending === undefined) return;
       const error = fields["error"] as RpcError | undefined;
       if (error === undefined) pending.resolve(fields["result"]);
@@ -506,8 +518,7 @@ export class ExtensionProcess {
     this.#failure = this.#stopping && error.code === "Crashed"
       ? new SymphonyError("Crashed", `Cannot call ${this.id}: it was stopped`)
       : error;
-    for (const pending of [...this.#pending.values()]) pending.reject(this.#failure);
-    this.#pending.clear();
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#failure);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const wake of this.#waiting.splice(0)) wake();
