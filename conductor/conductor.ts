@@ -68,7 +68,10 @@ export class Conductor implements AsyncDisposable {
   readonly store: StateStore;
   readonly #options: ConductorOptions;
   readonly #running = new Map<string, Promise<ExtensionProcess>>();
-  readonly #schemas = new Map<string, z.ZodType>();
+  // Read from the state once per run of an extension, forgotten when it stops.
+  readonly #records = new Map<string, InstalledExtension>();
+  // Built once per installed record; a reinstall brings a new record.
+  readonly #schemas = new WeakMap<InstalledExtension, Map<string, z.ZodType>>();
 
   /** @param options Where things are, and the sinks. */
   constructor(options: ConductorOptions) {
@@ -117,9 +120,8 @@ export class Conductor implements AsyncDisposable {
     input: unknown,
     options: ConductorCallOptions = {},
   ): Promise<unknown> {
-    const installed = await this.get(id);
-    const fn = installed.manifest.operator?.functions.find((f) => f.name === method);
-    this.#check(`${id}/${method}/input`, fn?.input, input, "InvalidInput");
+    const installed = await this.#record(id);
+    this.#check(installed, method, "input", input);
     const process = await this.start(id);
     if (!process.methods.includes(method)) {
       throw new SymphonyError(
@@ -133,7 +135,7 @@ export class Conductor implements AsyncDisposable {
       timeoutMs: installed.manifest.resources.timeout_ms,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    this.#check(`${id}/${method}/output`, fn?.output, result, "InvalidOutput");
+    this.#check(installed, method, "output", result);
     return result;
   }
 
@@ -156,10 +158,11 @@ export class Conductor implements AsyncDisposable {
     return starting;
   }
 
-  /** Stops an extension politely if it is running. */
+  /** Stops an extension politely if it is running, and forgets what was read of it. */
   async stop(id: string): Promise<void> {
     const running = this.#running.get(id);
     this.#running.delete(id);
+    this.#records.delete(id);
     await (await running?.catch(() => undefined))?.stop();
   }
 
@@ -174,7 +177,7 @@ export class Conductor implements AsyncDisposable {
   }
 
   async #spawn(id: string): Promise<ExtensionProcess> {
-    const installed = await this.get(id);
+    const installed = await this.#record(id);
     const { manifest } = installed;
     const layout = this.layout;
     const extDir = layout.extDir(id, installed.version);
@@ -243,36 +246,47 @@ export class Conductor implements AsyncDisposable {
     this.#options.onEvent?.({ from: publisher.id, topic, payload });
   }
 
+  async #record(id: string): Promise<InstalledExtension> {
+    const known = this.#records.get(id);
+    if (known !== undefined) return known;
+    const installed = await this.get(id);
+    this.#records.set(id, installed);
+    return installed;
+  }
+
+  // Checks a value against the schema the operator declares for it, if any.
   #check(
-    key: string,
-    schema: Record<string, unknown> | undefined,
+    installed: InstalledExtension,
+    method: string,
+    which: "input" | "output",
     value: unknown,
-    code: "InvalidInput" | "InvalidOutput",
   ): void {
+    const schema = installed.manifest.operator?.functions.find((f) => f.name === method)?.[which];
     if (schema === undefined) return;
-    let compiled = this.#schemas.get(key);
+    const built = this.#schemas.get(installed) ?? new Map<string, z.ZodType>();
+    this.#schemas.set(installed, built);
+    let compiled = built.get(`${method}/${which}`);
     if (compiled === undefined) {
       try {
         compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
       } catch (cause) {
         // Validation refuses such schemas, so this manifest bypassed it.
-        throw new SymphonyError("Internal", `Cannot check ${key}: its schema cannot be built`, {
-          cause,
-        });
+        throw new SymphonyError(
+          "Internal",
+          `Cannot check the ${which} of ${installed.id} ${method}: its schema cannot be built`,
+          { cause },
+        );
       }
-      this.#schemas.set(key, compiled);
+      built.set(`${method}/${which}`, compiled);
     }
     const result = compiled.safeParse(value);
     if (!result.success) {
       const issues = result.error.issues.slice(0, 3).map((i) =>
         `${i.path.join(".") || "value"}: ${i.message}`
       );
-      const what = code === "InvalidInput" ? "input" : "output";
       throw new SymphonyError(
-        code,
-        `Cannot accept the ${what} of ${key.split("/").slice(0, 2).join(" ")}: ${
-          issues.join("; ")
-        }`,
+        which === "input" ? "InvalidInput" : "InvalidOutput",
+        `Cannot accept the ${which} of ${installed.id} ${method}: ${issues.join("; ")}`,
       );
     }
   }

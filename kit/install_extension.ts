@@ -113,7 +113,6 @@ export async function installExtension(
   }
   await Deno.mkdir(layout.dataDir(manifest.id), { recursive: true });
   await Deno.mkdir(layout.tmpDir(manifest.id), { recursive: true });
-  await conductor.stop(manifest.id);
   const record: InstalledExtension = {
     id: manifest.id,
     version: manifest.version,
@@ -128,6 +127,8 @@ export async function installExtension(
     ...state,
     extensions: { ...state.extensions, [manifest.id]: record },
   }));
+  // A running older version stops; the next call starts the new one.
+  await conductor.stop(manifest.id);
   progress(`Installed ${manifest.id} ${manifest.version}`);
   return record;
 }

@@ -14,6 +14,8 @@ import { tempDir } from "./temp_dir.ts";
 /** A small extension to write: its id, manifest parts and entry source. */
 export interface Extension {
   id: string;
+  /** Default: 1.0.0. */
+  version?: string;
   permissions?: Record<string, string[]>;
   events?: Record<string, string[]>;
   dependencies?: Record<string, string>;
@@ -31,7 +33,7 @@ export async function writeExtension(dir: string, extension: Extension): Promise
     manifest_version: 1,
     id: extension.id,
     name: extension.id,
-    version: "1.0.0",
+    version: extension.version ?? "1.0.0",
     type: "operator",
     entry: "main.ts",
     engines: { symphony: "^0.1.0" },

@@ -356,3 +356,25 @@ Deno.test("npm imports are cached at install and run without the network", async
     /cached-only|not found in the cache|Could not find/i,
   );
 });
+
+Deno.test("a reinstalled version runs with its own schemas", async () => {
+  await using s = await stage();
+  const typed = (version: string, field: string, type: string) => ({
+    id: "acme.versioned",
+    version,
+    functions: [{
+      name: "run",
+      input: { type: "object", properties: { [field]: { type } }, required: [field] },
+    }],
+    main: `export function activate() { return { run: (input) => "${version}" }; }`,
+  });
+  await s.install(typed("1.0.0", "n", "number"));
+  assert.equal(await s.conductor.call("acme.versioned", "run", { n: 1 }), "1.0.0");
+  await s.install(typed("2.0.0", "s", "string"));
+  assert.equal(await s.conductor.call("acme.versioned", "run", { s: "x" }), "2.0.0");
+  await assertFails(
+    s.conductor.call("acme.versioned", "run", { n: 1 }),
+    "InvalidInput",
+    /input of acme\.versioned run: s:/,
+  );
+});
