@@ -250,6 +250,9 @@ export class FrameWriter {
     const text = frameText(message, this.#max);
     this.#queue.push(text);
     this.#queuedChars += text.length + 1;
+    // A long burst leaves in slices, so the peer starts on the first while
+    // the rest is encoded.
+    if (this.#queuedChars >= 16 * 1024) return this.#flush();
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
@@ -271,15 +274,36 @@ export class FrameWriter {
     if (this.#error !== undefined) throw this.#error;
   }
 
+  /**
+   * Writes the queued frames now rather than at the end of the tick: a reader
+   * that answers a chunk of requests calls it before reading again.
+   */
+  flush(): void {
+    this.#flush();
+  }
+
   #flush(): void {
+    if (this.#queue.length === 0) return;
     const bytes = encoder.encode(`${this.#queue.join("\n")}\n`);
     this.#queue = [];
     this.#queuedChars = 0;
     this.#scheduled = false;
+    const idle = this.#writing === 0;
     this.#writing += bytes.length;
+    const write = (): Promise<void> | undefined =>
+      this.#error === undefined ? this.#sink.write(bytes) : undefined;
+    // With nothing in flight the bytes are handed over at once, not a
+    // promise turn later.
+    let written: Promise<void> | undefined;
+    if (idle) {
+      try {
+        written = Promise.resolve(write());
+      } catch (error) {
+        written = Promise.reject(error);
+      }
+    } else written = this.#last.then(write);
     // A failed write (the peer is gone) is kept for flushed(), never left unhandled.
-    this.#last = this.#last
-      .then(() => this.#error === undefined ? this.#sink.write(bytes) : undefined)
+    this.#last = written
       .catch((error) => void (this.#error ??= error))
       .finally(() => void (this.#writing -= bytes.length));
   }

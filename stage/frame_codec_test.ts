@@ -401,6 +401,23 @@ Deno.test("FrameWriter batches the frames sent in one tick into one write", asyn
   assert.deepEqual(sink.writes[0], concat(messages.map((m) => encodeFrame(m))));
 });
 
+Deno.test("FrameWriter.flush() writes what is queued before the tick ends, and nothing twice", async () => {
+  const sink = recordingSink();
+  const writer = new FrameWriter(sink);
+  writer.send({ n: 1 });
+  writer.send({ n: 2 });
+  writer.flush();
+  assert.equal(sink.writes.length, 1, "the queued frames are handed over synchronously");
+  writer.flush();
+  writer.send({ n: 3 });
+  await writer.flushed();
+  assert.equal(sink.writes.length, 2, "an empty flush writes nothing");
+  const decoder = new FrameDecoder();
+  assert.deepEqual(sink.writes.flatMap((bytes) => decoder.push(bytes)), [{ n: 1 }, { n: 2 }, {
+    n: 3,
+  }]);
+});
+
 Deno.test("FrameWriter keeps order across ticks, even when the sink is slow", async () => {
   // A sink whose writes finish only when the test says so, to show writes never overlap.
   const writes: Uint8Array[] = [];

@@ -22,9 +22,17 @@ import {
 import type { CallContext, ExtensionContext, ExtensionModule, Handlers } from "./sdk.ts";
 
 const MAX_LOG_CHARS = 8 * 1024;
+const SLICE_BYTES = 16 * 1024;
 
-const stdout = Deno.stdout.writable.getWriter();
-const writer = new FrameWriter({ write: (bytes) => stdout.write(bytes) });
+// Frames leave by blocking writes: an asynchronous write posted after the
+// next read of stdin waits for a second I/O thread, ~30 us a message. A host
+// that stops reading stalls only this process, which the host then stops.
+const writer = new FrameWriter({
+  write(bytes): Promise<void> {
+    for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
+    return Promise.resolve();
+  },
+});
 const calls = new Map<number, AbortController>();
 const outgoing = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 let nextId = 1;
@@ -228,7 +236,14 @@ addEventListener("unhandledrejection", (event) => {
 if (import.meta.main) {
   const decoder = new FrameDecoder();
   for await (const chunk of Deno.stdin.readable) {
-    for (const message of decoder.push(chunk)) onMessage(message as Record<string, unknown>);
+    // A large chunk is answered in slices, so the host reads the first
+    // answers while the rest are computed. Answers given at once leave before
+    // the next read is posted.
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      const slice = chunk.subarray(at, at + SLICE_BYTES);
+      for (const message of decoder.push(slice)) onMessage(message as Record<string, unknown>);
+      writer.flush();
+    }
   }
   // The host closed the bus: leave without waiting for anything.
   Deno.exit(0);
