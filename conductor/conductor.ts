@@ -254,14 +254,17 @@ export class Conductor implements AsyncDisposable {
     return installed;
   }
 
-  // Checks a value against the schema the operator declares for it, if any.
+  // Checks a value against the schema declared for it, if any: an operator's
+  // per function, an instrument's for its inference method.
   #check(
     installed: InstalledExtension,
     method: string,
     which: "input" | "output",
     value: unknown,
   ): void {
-    const schema = installed.manifest.operator?.functions.find((f) => f.name === method)?.[which];
+    const { operator, instrument } = installed.manifest;
+    const schema = operator?.functions.find((f) => f.name === method)?.[which] ??
+      (instrument?.method === method ? instrument[which] : undefined);
     if (schema === undefined) return;
     const built = this.#schemas.get(installed) ?? new Map<string, z.ZodType>();
     this.#schemas.set(installed, built);

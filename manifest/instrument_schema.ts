@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { jsonSchemaSchema, labelSchema } from "./_field_schemas.ts";
+import { methodNameSchema } from "./operator_schema.ts";
 
 const usd = z.number().min(0, "must not be negative").max(1_000_000);
 
@@ -23,7 +24,11 @@ export const instrumentSchema = z.strictObject({
   architecture: labelSchema.optional(),
   parameters: labelSchema.optional(),
   context_window: z.int().min(1).optional(),
+  /** The inference method, the one that `input` and `output` describe (such as `classify`). */
+  method: methodNameSchema.optional(),
+  /** The JSON schema of `method`'s input; the Conductor refuses others with `InvalidInput`. */
   input: jsonSchemaSchema.optional(),
+  /** The JSON schema of `method`'s result; others fail with `InvalidOutput`. */
   output: jsonSchemaSchema.optional(),
   cost: z.strictObject({
     per_call_usd: usd.optional(),
@@ -40,6 +45,17 @@ export const instrumentSchema = z.strictObject({
       path: ["endpoint"],
       message: 'is required when provider is "api"',
     });
+  }
+  for (const which of ["input", "output"] as const) {
+    if (ctx.value[which] !== undefined && ctx.value.method === undefined) {
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        path: ["method"],
+        message: `is required with ${which}: name the method the schema describes`,
+      });
+      break;
+    }
   }
   const cost = ctx.value.cost;
   if (

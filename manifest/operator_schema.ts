@@ -6,12 +6,15 @@
 import { z } from "zod";
 import { jsonSchemaSchema } from "./_field_schemas.ts";
 
+/** A method name: an identifier, the handler's key in what `activate` returns. */
+export const methodNameSchema = z.string().regex(
+  /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+  'must be an identifier such as "format" (letters, digits and "_")',
+);
+
 const functionSchema = z.strictObject({
   /** The method name callers use; also the handler's key in what `activate` returns. */
-  name: z.string().regex(
-    /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
-    'must be an identifier such as "format" (letters, digits and "_")',
-  ),
+  name: methodNameSchema,
   description: z.string().max(2_000).optional(),
   input: jsonSchemaSchema.optional(),
   output: jsonSchemaSchema.optional(),

@@ -399,6 +399,15 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
       /^instrument\.cost\.per_call_usd: must not be negative$/,
     ],
     [
+      "an instrument schema without the method it describes",
+      {
+        type: "instrument",
+        operator: undefined,
+        instrument: { model: "m", provider: "local", output: { type: "object" } },
+      },
+      /^instrument\.method: is required with output: name the method the schema describes$/,
+    ],
+    [
       "a keybinding to an undeclared command",
       {
         type: "motif",

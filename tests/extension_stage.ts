@@ -21,6 +21,8 @@ export interface Extension {
   dependencies?: Record<string, string>;
   resources?: Record<string, number>;
   functions?: { name: string; input?: unknown; output?: unknown }[];
+  /** An `[instrument]` section: the extension is then an instrument, not an operator. */
+  instrument?: Record<string, unknown>;
   /** The entry module's source. */
   main: string;
 }
@@ -34,14 +36,16 @@ export async function writeExtension(dir: string, extension: Extension): Promise
     id: extension.id,
     name: extension.id,
     version: extension.version ?? "1.0.0",
-    type: "operator",
+    type: extension.instrument === undefined ? "operator" : "instrument",
     entry: "main.ts",
     engines: { symphony: "^0.1.0" },
     permissions: extension.permissions ?? {},
     events: extension.events ?? {},
     dependencies: extension.dependencies ?? {},
     resources: extension.resources ?? {},
-    operator: { functions: extension.functions ?? [{ name: "run" }] },
+    ...(extension.instrument === undefined
+      ? { operator: { functions: extension.functions ?? [{ name: "run" }] } }
+      : { instrument: extension.instrument }),
   };
   await Deno.writeTextFile(join(path, "extension.json"), JSON.stringify(manifest));
   await Deno.writeTextFile(join(path, "main.ts"), extension.main);

@@ -153,6 +153,40 @@ Deno.test("declared schemas reject bad input and bad output", async () => {
   );
 });
 
+Deno.test("an instrument's declared schemas apply to its inference method only", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.model",
+    instrument: {
+      model: "tiny",
+      provider: "local",
+      method: "classify",
+      input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+      output: { type: "object", properties: { label: { type: "string" } }, required: ["label"] },
+    },
+    main: `export function activate() {
+      return {
+        classify: (input) => ({ label: input.text === "" ? 0 : input.text.length > 3 ? "long" : "short" }),
+        info: () => ({ model: "tiny" }),
+      };
+    }`,
+  });
+  assert.deepEqual(await s.conductor.call("acme.model", "classify", { text: "hello" }), {
+    label: "long",
+  });
+  await assertFails(
+    s.conductor.call("acme.model", "classify", { text: 5 }),
+    "InvalidInput",
+    /Cannot accept the input of acme\.model classify: text:/,
+  );
+  await assertFails(
+    s.conductor.call("acme.model", "classify", { text: "" }),
+    "InvalidOutput",
+    /Cannot accept the output of acme\.model classify: label:/,
+  );
+  assert.deepEqual(await s.conductor.call("acme.model", "info", null), { model: "tiny" });
+});
+
 Deno.test("a result that is not JSON is InvalidOutput", async () => {
   await using s = await stage();
   await s.install(attacker("acme.bigint", `return { big: 10n };`));
