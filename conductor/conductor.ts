@@ -1,19 +1,45 @@
 /**
- * The Conductor: starts installed extensions in their sandboxes on first use,
- * routes calls to them (checking declared schemas), answers their requests
- * (calls to the extensions they declared), and stops them.
+ * The Conductor: starts installed extensions in their sandboxes on first use
+ * (dependencies first), routes calls to them (checking declared schemas),
+ * answers their requests (calls to the extensions they declared), keeps each
+ * extension's state machine, and contains them: the resource watchdog stops a
+ * process past its memory or burning CPU while idle, hung processes are
+ * pinged and stopped, crashes restart with backoff until the circuit breaker
+ * disables the extension.
  *
  * @module
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import type { Manifest } from "../manifest/mod.ts";
-import { denoSpawner, sandboxCommand, type Spawner } from "../sandbox/mod.ts";
+import {
+  containedSpawner,
+  type Containment,
+  probeContainment,
+  sandboxCommand,
+  type Spawner,
+} from "../sandbox/mod.ts";
 import { IMPORT_MAP, RUNTIME_DIR, RUNTIME_MODULE } from "../stage/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts";
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
 import { type InstalledExtension, StateStore } from "./state_store.ts";
+import {
+  appendHistory,
+  backoffDelay,
+  DEFAULT_RESTART_POLICY,
+  type ExtensionState,
+  type HistoryEntry,
+  recentCrashes,
+  type RestartPolicy,
+  type StateChange,
+} from "./lifecycle.ts";
+import {
+  canSampleProcesses,
+  type ProcessSample,
+  type ProcessSampler,
+  ResourceWatchdog,
+} from "./resource_watchdog.ts";
 
 /** An event an extension published on a topic it declared. */
 export interface PublishedEvent {
@@ -39,6 +65,85 @@ export interface ConductorOptions {
   onLog?: (line: ExtensionLogLine) => void;
   /** Where published events go. */
   onEvent?: (event: PublishedEvent) => void;
+  /** Where state changes go, each with its reason. */
+  onStateChange?: (change: StateChange) => void;
+  /** Where the host's own notices go: limits it cannot enforce, memory warnings, kills. */
+  onNotice?: (notice: HostNotice) => void;
+  /** What the platform can enforce. Default: {@linkcode probeContainment}. */
+  containment?: Containment;
+  /** The limits and their timings. */
+  limits?: Partial<LimitOptions>;
+  /** Crash backoff and the circuit breaker. */
+  restartPolicy?: Partial<RestartPolicy>;
+  /** Calls to a suspended extension wait for `resume` (up to their timeout) or fail. Default: wait. */
+  suspendedCalls?: "wait" | "fail";
+  /** Reads processes' memory and CPU. Default: one `cat` of their `/proc/<pid>/stat`. */
+  sampler?: ProcessSampler;
+}
+
+/** A message from the host itself, about an extension or about the platform. */
+export interface HostNotice {
+  /** The extension it is about, if any. */
+  id?: string;
+  level: "info" | "warn" | "error";
+  message: string;
+}
+
+/** The timings of the limits the Conductor enforces. */
+export interface LimitOptions {
+  /** Time between resource samples and health checks, in ms. Default: 1,000. */
+  watchIntervalMs: number;
+  /** An idle process silent this long is pinged, in ms. Default: 30,000. */
+  pingIntervalMs: number;
+  /** A ping unanswered this long means the process hung, in ms. Default: 10,000. */
+  pingTimeoutMs: number;
+  /** A process burning over half a core this long with no call running is stopped, in ms. Default: 10,000. */
+  idleCpuWindowMs: number;
+  /** The share of memory_mb past which a warning is given. Default: 0.8. */
+  memoryWarnRatio: number;
+  /** Between SIGTERM and SIGKILL, in ms. Default: 2,000. */
+  killGraceMs: number;
+  /** Bytes per second a process may write to stderr. Default: 1 MiB. */
+  stderrBytesPerSecond: number;
+  /** How long loading and `activate` may take, in ms. Default: 10,000. */
+  startTimeoutMs: number;
+}
+
+const DEFAULT_LIMITS: LimitOptions = {
+  watchIntervalMs: 1_000,
+  pingIntervalMs: 30_000,
+  pingTimeoutMs: 10_000,
+  idleCpuWindowMs: 10_000,
+  memoryWarnRatio: 0.8,
+  killGraceMs: 2_000,
+  stderrBytesPerSecond: 1024 * 1024,
+  startTimeoutMs: 10_000,
+};
+
+/** Resource samples kept per running extension (for the UI's sparklines). */
+const SAMPLES_KEPT = 120;
+/** State changes kept per extension. */
+const TRANSITIONS_KEPT = 200;
+
+// What the Conductor knows of one extension in this run.
+interface Live {
+  state: ExtensionState;
+  process: ExtensionProcess | undefined;
+  starting: Promise<ExtensionProcess> | undefined;
+  inFlight: number;
+  /** When a call last started or ended: CPU in a window touching it is not idle. */
+  lastBusyAt: number;
+  /** Crashes since the last good call, for the backoff. */
+  crashesInARow: number;
+  lastCrashAt: number;
+  memoryWarned: boolean;
+  idleCpuMs: number;
+  samples: ProcessSample[];
+  transitions: StateChange[];
+  unwatch: (() => void) | undefined;
+  /** A stop the host asked for: the exit is not a crash. */
+  stopping: boolean;
+  suspended: boolean;
 }
 
 /** Options for {@linkcode Conductor.call}. */
@@ -67,7 +172,12 @@ export class Conductor implements AsyncDisposable {
   /** The record of installed extensions. */
   readonly store: StateStore;
   readonly #options: ConductorOptions;
-  readonly #running = new Map<string, Promise<ExtensionProcess>>();
+  readonly #limits: LimitOptions;
+  readonly #policy: RestartPolicy;
+  readonly #live = new Map<string, Live>();
+  readonly #watchdog: ResourceWatchdog;
+  #containment: Containment | undefined;
+  #spawner: Spawner | undefined;
   // Read from the state once per run of an extension, forgotten when it stops.
   readonly #records = new Map<string, InstalledExtension>();
   // Built once per installed record; a reinstall brings a new record.
@@ -76,8 +186,52 @@ export class Conductor implements AsyncDisposable {
   /** @param options Where things are, and the sinks. */
   constructor(options: ConductorOptions) {
     this.#options = options;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.layout = homeLayout(options.home);
     this.store = new StateStore(this.layout.stateFile);
+    this.#watchdog = new ResourceWatchdog({
+      intervalMs: this.#limits.watchIntervalMs,
+      ...(options.sampler === undefined ? {} : { sample: options.sampler }),
+    });
+  }
+
+  /**
+   * The state of an extension in this host.
+   *
+   * @param id The extension.
+   * @returns Its state; `installed` when this host has not started it.
+   */
+  async state(id: string): Promise<ExtensionState> {
+    const live = this.#live.get(id);
+    if (live !== undefined) return live.state;
+    const installed = await this.get(id);
+    if (installed.disabled !== undefined) return "disabled";
+    return installed.suspended === true ? "suspended" : "installed";
+  }
+
+  /**
+   * @param id The extension.
+   * @returns Its state changes in this host, oldest first (the last 200).
+   */
+  transitions(id: string): readonly StateChange[] {
+    return this.#live.get(id)?.transitions ?? [];
+  }
+
+  /**
+   * @param id The extension.
+   * @returns Its recent resource samples, oldest first (the last 120).
+   */
+  samples(id: string): readonly ProcessSample[] {
+    return this.#live.get(id)?.samples ?? [];
+  }
+
+  /**
+   * @param id The extension.
+   * @returns Its restart history: crashes, limit kills, disables and enables, oldest first.
+   */
+  async history(id: string): Promise<readonly HistoryEntry[]> {
+    return (await this.get(id)).history ?? [];
   }
 
   /** @returns The installed extensions, sorted by id. */
@@ -101,7 +255,7 @@ export class Conductor implements AsyncDisposable {
 
   /** @returns Whether the extension has a live process. */
   isRunning(id: string): boolean {
-    return this.#running.has(id);
+    return this.#live.get(id)?.process?.alive === true;
   }
 
   /**
@@ -122,6 +276,15 @@ export class Conductor implements AsyncDisposable {
   ): Promise<unknown> {
     const installed = await this.#record(id);
     this.#check(installed, method, "input", input);
+    const live = this.#liveOf(id);
+    if (
+      (live.suspended || installed.suspended === true) && this.#options.suspendedCalls === "fail"
+    ) {
+      throw new SymphonyError(
+        "Disabled",
+        `Cannot call ${id} ${method}: it is suspended; resume it first`,
+      );
+    }
     const process = await this.start(id);
     if (!process.methods.includes(method)) {
       throw new SymphonyError(
@@ -131,49 +294,447 @@ export class Conductor implements AsyncDisposable {
         })`,
       );
     }
-    const result = await process.call(method, input, {
-      timeoutMs: installed.manifest.resources.timeout_ms,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    this.#check(installed, method, "output", result);
-    return result;
+    if (live.inFlight++ === 0 && live.state === "ready") this.#transition(id, "busy", "a call");
+    live.lastBusyAt = Date.now();
+    try {
+      const result = await process.call(method, input, {
+        timeoutMs: installed.manifest.resources.timeout_ms,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      live.crashesInARow = 0;
+      this.#check(installed, method, "output", result);
+      return result;
+    } finally {
+      live.lastBusyAt = Date.now();
+      if (--live.inFlight === 0 && live.state === "busy" && live.process === process) {
+        this.#transition(id, "ready", "calls done");
+      }
+    }
   }
 
   /**
-   * Starts an extension, or returns its running process.
+   * Starts an extension, or returns its running process. Its dependencies are
+   * started first; after a crash the start waits out the backoff; a disabled
+   * extension does not start.
    *
    * @param id The extension.
    * @returns The ready process.
+   * @throws {SymphonyError} `Disabled`, `DependencyError`, or why activation failed.
    */
   start(id: string): Promise<ExtensionProcess> {
-    const running = this.#running.get(id);
-    if (running !== undefined) {
-      return running.then((process) =>
-        process.alive ? process : (this.#running.delete(id), this.start(id))
-      );
-    }
-    const starting = this.#spawn(id);
-    this.#running.set(id, starting);
-    starting.catch(() => this.#running.delete(id));
-    return starting;
+    return this.#start(id, []);
+  }
+
+  /**
+   * Starts every installed extension whose manifest says `activation = "eager"`,
+   * dependencies first. A failure is reported as a notice, not thrown.
+   */
+  async startEager(): Promise<void> {
+    const eager = (await this.list()).filter((e) =>
+      e.manifest.activation === "eager" && e.disabled === undefined && e.suspended !== true
+    );
+    await Promise.all(
+      eager.map((e) =>
+        this.start(e.id).catch((error) =>
+          this.#notice({ id: e.id, level: "error", message: (error as Error).message })
+        )
+      ),
+    );
   }
 
   /** Stops an extension politely if it is running, and forgets what was read of it. */
-  async stop(id: string): Promise<void> {
-    const running = this.#running.get(id);
-    this.#running.delete(id);
+  async stop(id: string, reason = "stopped by the host"): Promise<void> {
     this.#records.delete(id);
-    await (await running?.catch(() => undefined))?.stop();
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    const process = live.process ?? await live.starting?.catch(() => undefined);
+    if (process === undefined || !process.alive) return;
+    live.stopping = true;
+    this.#transition(id, "stopping", reason);
+    await process.stop();
   }
 
-  /** Stops every running extension. */
+  /** Stops every running extension, each with a bounded time for `deactivate`. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.#running.keys()].map((id) => this.stop(id)));
+    await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
+    this.#watchdog[Symbol.dispose]();
   }
 
   /** Stops every running extension. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
+  }
+
+  /**
+   * Suspends an extension: it holds no CPU (its process gets SIGSTOP once the
+   * calls in flight are done) and keeps its memory, so `resume` is instant.
+   * Calls meanwhile wait (up to their timeout) or fail, as configured. The
+   * suspension is recorded: a later host does not start it either.
+   *
+   * @param id The extension.
+   */
+  async suspend(id: string): Promise<void> {
+    await this.#updateRecord(id, (e) => ({
+      ...e,
+      suspended: true,
+      history: appendHistory(e.history, entry("suspended", "suspended by an admin")),
+    }));
+    const live = this.#liveOf(id);
+    live.suspended = true;
+    this.#transition(id, "suspended", "suspended by an admin");
+    await live.process?.suspend();
+  }
+
+  /**
+   * Resumes a suspended extension.
+   *
+   * @param id The extension.
+   */
+  async resume(id: string): Promise<void> {
+    await this.#updateRecord(id, (e) => {
+      const { suspended: _, ...rest } = e;
+      return {
+        ...rest,
+        history: appendHistory(e.history, entry("resumed", "resumed by an admin")),
+      };
+    });
+    const live = this.#liveOf(id);
+    live.suspended = false;
+    for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
+    const process = live.process;
+    if (process?.alive === true) {
+      process.resume();
+      this.#transition(id, process.busy ? "busy" : "ready", "resumed by an admin");
+    } else this.#transition(id, "stopped", "resumed by an admin; starts on next need");
+  }
+
+  /**
+   * Re-enables an extension the circuit breaker (or an admin) disabled; its
+   * earlier crashes no longer count.
+   *
+   * @param id The extension.
+   * @param by Who enabled it, for the history.
+   */
+  async enable(id: string, by = "an admin"): Promise<void> {
+    await this.#updateRecord(id, (e) => {
+      const { disabled: _, ...rest } = e;
+      return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
+    });
+    const live = this.#liveOf(id);
+    live.crashesInARow = 0;
+    if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
+  }
+
+  /**
+   * Disables an extension: it is stopped and does not start until enabled.
+   *
+   * @param id The extension.
+   * @param reason Why, for the history.
+   */
+  async disable(id: string, reason = "disabled by an admin"): Promise<void> {
+    await this.#updateRecord(id, (e) => ({
+      ...e,
+      disabled: { at: new Date().toISOString(), reason },
+      history: appendHistory(e.history, entry("disabled", reason)),
+    }));
+    await this.stop(id, reason);
+    this.#transition(id, "disabled", reason);
+  }
+
+  readonly #resumeWaiters = new Map<string, (() => void)[]>();
+
+  async #start(id: string, chain: readonly string[]): Promise<ExtensionProcess> {
+    const live = this.#liveOf(id);
+    if (live.process?.alive === true) return live.process;
+    if (live.starting !== undefined) return await live.starting;
+    const starting = this.#launch(id, live, chain);
+    live.starting = starting;
+    try {
+      return await starting;
+    } finally {
+      live.starting = undefined;
+    }
+  }
+
+  async #launch(id: string, live: Live, chain: readonly string[]): Promise<ExtensionProcess> {
+    if (chain.includes(id)) {
+      throw new SymphonyError(
+        "DependencyError",
+        `Cannot start ${id}: its dependencies form a cycle (${[...chain, id].join(" → ")})`,
+      );
+    }
+    let installed = await this.#record(id);
+    if (installed.disabled !== undefined) {
+      if (live.state !== "disabled") this.#transition(id, "disabled", installed.disabled.reason);
+      throw new SymphonyError(
+        "Disabled",
+        `Cannot start ${id}: it is disabled (${installed.disabled.reason}); run symphony enable ${id}`,
+      );
+    }
+    if (live.suspended || installed.suspended === true) {
+      live.suspended = true;
+      if (this.#options.suspendedCalls === "fail") {
+        throw new SymphonyError("Disabled", `Cannot start ${id}: it is suspended; resume it first`);
+      }
+      await this.#untilResumed(id, installed.manifest.resources.timeout_ms);
+      installed = await this.#record(id);
+    }
+    // Dependencies first: each must be ready before this one activates.
+    for (const dependency of Object.keys(installed.manifest.dependencies)) {
+      try {
+        await this.#start(dependency, [...chain, id]);
+      } catch (error) {
+        throw new SymphonyError(
+          "DependencyError",
+          `Cannot start ${id}: its dependency ${dependency} did not start: ${
+            (error as Error).message
+          }`,
+          { cause: error },
+        );
+      }
+    }
+    const wait = backoffDelay(live.crashesInARow, this.#policy) - (Date.now() - live.lastCrashAt);
+    if (wait > 0) {
+      this.#transition(id, live.state, `waiting ${wait} ms before restarting after a crash`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    this.#transition(id, "starting", live.crashesInARow > 0 ? "restart after a crash" : "needed");
+    live.stopping = false;
+    let process: ExtensionProcess;
+    try {
+      process = await this.#spawn(id);
+    } catch (error) {
+      const failure = error instanceof SymphonyError
+        ? error
+        : new SymphonyError("Crashed", `Cannot start ${id}: ${(error as Error).message}`);
+      await this.#crashed(id, live, failure);
+      throw failure;
+    }
+    live.process = process;
+    live.memoryWarned = false;
+    live.idleCpuMs = 0;
+    live.lastBusyAt = Date.now();
+    live.unwatch = this.#watchdog.watch(
+      process.pid,
+      (sample, previous) => this.#onSample(id, live, process, sample, previous),
+    );
+    void process.exited.then(() => this.#onExit(id, live, process));
+    this.#transition(id, "ready", "activated");
+    if (live.suspended) {
+      await process.suspend();
+      this.#transition(id, "suspended", "suspended before it started");
+    }
+    return process;
+  }
+
+  #untilResumed(id: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiters = this.#resumeWaiters.get(id) ?? [];
+      this.#resumeWaiters.set(id, waiters);
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(wake), 1);
+        reject(
+          new SymphonyError(
+            "Timeout",
+            `Cannot call ${id}: it stayed suspended for ${timeoutMs} ms`,
+          ),
+        );
+      }, timeoutMs);
+      const wake = () => (clearTimeout(timer), resolve());
+      waiters.push(wake);
+    });
+  }
+
+  async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
+    live.unwatch?.();
+    if (live.process !== process) return;
+    live.process = undefined;
+    this.#records.delete(id);
+    const failure = process.failure;
+    if (live.stopping || failure === undefined) {
+      if (live.state !== "disabled") this.#transition(id, "stopped", "stopped by the host");
+      return;
+    }
+    if (failure.code === "Timeout") {
+      // A limit kill for one call, not a crash: the next call starts afresh.
+      await this.#recordHistory(id, entry("stopped", failure.message, failure.code));
+      this.#transition(id, "stopped", failure.message);
+      return;
+    }
+    await this.#crashed(id, live, failure);
+  }
+
+  // A crash: recorded, counted, and the circuit breaker consulted.
+  async #crashed(id: string, live: Live, failure: SymphonyError): Promise<void> {
+    live.crashesInARow++;
+    live.lastCrashAt = Date.now();
+    this.#notice({ id, level: "error", message: failure.message });
+    let disabled = false;
+    try {
+      await this.#updateRecord(id, (e) => {
+        const history = appendHistory(e.history, entry("crashed", failure.message, failure.code));
+        const crashes = recentCrashes(history, Date.now(), this.#policy);
+        if (crashes < this.#policy.crashesToDisable) return { ...e, history };
+        disabled = true;
+        const reason = `${crashes} crashes within ${
+          Math.round(this.#policy.windowMs / 1000)
+        } s; the last: ${failure.message}`;
+        return {
+          ...e,
+          disabled: { at: new Date().toISOString(), reason },
+          history: appendHistory(history, entry("disabled", reason)),
+        };
+      });
+    } catch {
+      // Uninstalled meanwhile: nothing to record.
+    }
+    this.#transition(id, "crashed", failure.message);
+    if (disabled) {
+      this.#transition(id, "disabled", "the circuit breaker opened: too many crashes");
+      this.#notice({
+        id,
+        level: "error",
+        message:
+          `${id} is disabled after ${this.#policy.crashesToDisable} crashes; run symphony enable ${id}`,
+      });
+    }
+  }
+
+  // The watchdog's tick for one process: memory, CPU while idle, health.
+  #onSample(
+    id: string,
+    live: Live,
+    process: ExtensionProcess,
+    sample: ProcessSample | undefined,
+    previous: ProcessSample | undefined,
+  ): void {
+    if (!process.alive) return;
+    process.checkHealth(this.#limits.pingIntervalMs);
+    if (sample === undefined) return;
+    live.samples.push(sample);
+    if (live.samples.length > SAMPLES_KEPT) live.samples.shift();
+    const limitMb = this.#records.get(id)?.manifest.resources.memory_mb;
+    if (limitMb !== undefined) {
+      const usedMb = sample.rssBytes / (1024 * 1024);
+      if (usedMb > limitMb) {
+        void process.terminate(
+          new SymphonyError(
+            "ResourceExhausted",
+            `Cannot call ${id}: it used ${
+              Math.round(usedMb)
+            } MiB, over its memory_mb of ${limitMb}, and was stopped`,
+          ),
+        );
+        return;
+      }
+      if (usedMb >= limitMb * this.#limits.memoryWarnRatio && !live.memoryWarned) {
+        live.memoryWarned = true;
+        this.#notice({
+          id,
+          level: "warn",
+          message: `${id} uses ${Math.round(usedMb)} MiB, ${
+            Math.round((usedMb / limitMb) * 100)
+          } % of its memory_mb of ${limitMb}`,
+        });
+      }
+    }
+    // CPU while idle: only windows with no call in them count.
+    if (
+      previous === undefined || process.busy || process.suspended || previous.at < live.lastBusyAt
+    ) {
+      live.idleCpuMs = 0;
+      return;
+    }
+    const elapsed = sample.at - previous.at;
+    if (elapsed > 0 && sample.cpuMs - previous.cpuMs >= elapsed / 2) live.idleCpuMs += elapsed;
+    else live.idleCpuMs = 0;
+    if (live.idleCpuMs >= this.#limits.idleCpuWindowMs) {
+      void process.terminate(
+        new SymphonyError(
+          "ResourceExhausted",
+          `Cannot call ${id}: it burned CPU for ${live.idleCpuMs} ms with no call running, and was stopped`,
+        ),
+      );
+    }
+  }
+
+  #liveOf(id: string): Live {
+    let live = this.#live.get(id);
+    if (live === undefined) {
+      live = {
+        state: "installed",
+        process: undefined,
+        starting: undefined,
+        unwatch: undefined,
+        inFlight: 0,
+        lastBusyAt: 0,
+        crashesInARow: 0,
+        lastCrashAt: 0,
+        memoryWarned: false,
+        idleCpuMs: 0,
+        samples: [],
+        transitions: [],
+        stopping: false,
+        suspended: false,
+      };
+      this.#live.set(id, live);
+    }
+    return live;
+  }
+
+  #transition(id: string, to: ExtensionState, reason: string): void {
+    const live = this.#liveOf(id);
+    const change: StateChange = { id, from: live.state, to, reason, at: new Date().toISOString() };
+    live.state = to;
+    live.transitions.push(change);
+    if (live.transitions.length > TRANSITIONS_KEPT) live.transitions.shift();
+    this.#options.onStateChange?.(change);
+  }
+
+  #notice(notice: HostNotice): void {
+    this.#options.onNotice?.(notice);
+  }
+
+  async #recordHistory(id: string, item: HistoryEntry): Promise<void> {
+    try {
+      await this.#updateRecord(id, (e) => ({ ...e, history: appendHistory(e.history, item) }));
+    } catch {
+      // Uninstalled meanwhile.
+    }
+  }
+
+  async #updateRecord(
+    id: string,
+    change: (installed: InstalledExtension) => InstalledExtension,
+  ): Promise<void> {
+    await this.store.update((state) => {
+      const installed = state.extensions[id];
+      if (installed === undefined) {
+        throw new SymphonyError("NotFound", `Cannot find ${id}: ${id} is not installed`);
+      }
+      return { ...state, extensions: { ...state.extensions, [id]: change(installed) } };
+    });
+    this.#records.delete(id);
+  }
+
+  // The spawner, and the notice of what cannot be enforced here, once per host.
+  #containedSpawner(): Spawner {
+    if (this.#spawner !== undefined) return this.#spawner;
+    if (this.#options.spawner !== undefined) return this.#spawner = this.#options.spawner;
+    this.#containment = this.#options.containment ?? probeContainment();
+    for (const warning of this.#containment.warnings) {
+      this.#notice({ level: "warn", message: warning });
+    }
+    void canSampleProcesses().then((can) => {
+      if (!can) {
+        this.#notice({
+          level: "warn",
+          message:
+            "Cannot watch extensions' resident memory or CPU here (no /proc): memory_mb bounds only the JavaScript heap, and a process spinning while idle is not stopped",
+        });
+      }
+    });
+    return this.#spawner = containedSpawner(this.#containment);
   }
 
   async #spawn(id: string): Promise<ExtensionProcess> {
@@ -203,8 +764,12 @@ export class Conductor implements AsyncDisposable {
     return await ExtensionProcess.start({
       id,
       command,
-      spawner: this.#options.spawner ?? denoSpawner,
+      spawner: this.#containedSpawner(),
       maxConcurrency: manifest.resources.max_concurrency,
+      killGraceMs: this.#limits.killGraceMs,
+      startTimeoutMs: this.#limits.startTimeoutMs,
+      pingTimeoutMs: this.#limits.pingTimeoutMs,
+      stderrBytesPerSecond: this.#limits.stderrBytesPerSecond,
       initialize: {
         entry: `${paths.extDir}/${manifest.entry}`,
         settings: installed.settings,
@@ -293,6 +858,10 @@ export class Conductor implements AsyncDisposable {
       );
     }
   }
+}
+
+function entry(event: HistoryEntry["event"], reason: string, code?: string): HistoryEntry {
+  return { at: new Date().toISOString(), event, reason, ...(code === undefined ? {} : { code }) };
 }
 
 async function realPath(path: string): Promise<string> {

@@ -53,6 +53,12 @@ export interface ExtensionProcessOptions {
   onNotification?: (method: string, params: unknown) => void;
   /** Log lines per second an extension may send before lines are dropped. Default: 200. */
   logLinesPerSecond?: number;
+  /** Bytes per second the process may write to stderr before it is stopped. Default: 1 MiB. */
+  stderrBytesPerSecond?: number;
+  /** How long a process asked to stop (SIGTERM) has before SIGKILL, in ms. Default: 2,000. */
+  killGraceMs?: number;
+  /** How long an idle process has to answer a ping before it counts as hung, in ms. Default: 10,000. */
+  pingTimeoutMs?: number;
 }
 
 /** Options for one call. */
@@ -76,6 +82,11 @@ interface Pending {
 }
 
 const STOP_GRACE_MS = 2_000;
+const PING = "$/ping";
+
+// What V8 prints on stderr when the heap passes --max-old-space-size.
+const HEAP_EXHAUSTED =
+  /Reached heap limit|JavaScript heap out of memory|Fatal JavaScript out of memory/;
 
 /** Requests an extension may have waiting for the host's answer at once. */
 const MAX_EXTENSION_REQUESTS = 64;
@@ -119,6 +130,7 @@ export class ExtensionProcess {
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
   readonly #waiting: (() => void)[] = [];
+  readonly #drained: (() => void)[] = [];
   readonly #exited: Promise<void>;
   #nextId = 1;
   #inFlight = 0;
@@ -130,6 +142,11 @@ export class ExtensionProcess {
   #answering = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDeadline = Infinity;
+  #lastHeard = Date.now();
+  #pinging = false;
+  #suspended = false;
+  #heapExhausted = false;
+  #stderrDone: Promise<void>;
 
   private constructor(options: ExtensionProcessOptions) {
     this.id = options.id;
@@ -142,13 +159,45 @@ export class ExtensionProcess {
       { maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES },
     );
     void this.#readFrames();
-    void this.#readStderr();
-    this.#exited = this.#child.status.then((status) => {
+    this.#stderrDone = this.#readStderr();
+    this.#exited = this.#child.status.then(async (status) => {
+      // What it said last on stderr tells a heap exhaustion from a crash.
+      await Promise.race([this.#stderrDone, new Promise((resolve) => setTimeout(resolve, 200))]);
       const how = status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code}`;
       this.#fail(
-        new SymphonyError("Crashed", `Cannot finish the call: ${this.id} exited (${how})`),
+        this.#heapExhausted
+          ? new SymphonyError(
+            "ResourceExhausted",
+            `Cannot finish the call: ${this.id} ran out of memory (its JavaScript heap reached memory_mb) and exited`,
+          )
+          : new SymphonyError("Crashed", `Cannot finish the call: ${this.id} exited (${how})`),
       );
     });
+  }
+
+  /** Resolves when the process has exited and everything in flight has failed. */
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  /** Why the process can no longer take calls; undefined while it can. */
+  get failure(): SymphonyError | undefined {
+    return this.#failure;
+  }
+
+  /** Whether calls are in flight. */
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
+  /** Whether the process is stopped with SIGSTOP. */
+  get suspended(): boolean {
+    return this.#suspended;
+  }
+
+  /** When the last message from the process arrived (ms since the epoch). */
+  get lastHeard(): number {
+    return this.#lastHeard;
   }
 
   /**
@@ -200,7 +249,7 @@ export class ExtensionProcess {
     const deadline = Date.now() + options.timeoutMs;
     const send = () =>
       this.#request("call", { method, input }, options.timeoutMs, options.signal, deadline, true);
-    if (this.#inFlight < this.#options.maxConcurrency) {
+    if (this.#inFlight < this.#options.maxConcurrency && !this.#suspended) {
       this.#inFlight++;
       return send();
     }
@@ -214,12 +263,94 @@ export class ExtensionProcess {
   async stop(): Promise<void> {
     if (this.#failure !== undefined) return await this.#exited;
     this.#stopping = true;
+    if (this.#suspended) this.resume();
     try {
       await this.#request("shutdown", null, STOP_GRACE_MS);
     } catch {
       // Killed below either way.
     }
     await this.kill();
+  }
+
+  /**
+   * Stops the process for a reason: everything in flight fails with `reason`,
+   * then SIGTERM, then SIGKILL after the grace period whatever handlers the
+   * extension installed.
+   *
+   * @param reason The error calls in flight and later calls get.
+   */
+  async terminate(reason: SymphonyError): Promise<void> {
+    this.#fail(reason);
+    this.#signal("SIGCONT");
+    this.#signal("SIGTERM");
+    const grace = setTimeout(() => this.#signal("SIGKILL"), this.#options.killGraceMs ?? 2_000);
+    try {
+      await this.#exited;
+    } finally {
+      clearTimeout(grace);
+    }
+  }
+
+  /**
+   * Checks an idle process's health: after `intervalMs` without a message it
+   * is pinged, and one that does not answer within `pingTimeoutMs` is stopped
+   * as hung. A busy or suspended process is never pinged.
+   *
+   * @param intervalMs The silence after which an idle process is pinged.
+   * @param now The time, for tests.
+   */
+  checkHealth(intervalMs: number, now: number = Date.now()): void {
+    if (
+      this.#failure !== undefined || this.#pinging || this.#suspended || this.#inFlight > 0 ||
+      now - this.#lastHeard < intervalMs
+    ) return;
+    this.#pinging = true;
+    this.#request(PING, null, this.#options.pingTimeoutMs ?? 10_000).then(
+      () => this.#pinging = false,
+      () => this.#pinging = false,
+    );
+  }
+
+  /**
+   * Suspends the process: new calls wait, the calls in flight finish, then the
+   * process is stopped with SIGSTOP and holds no CPU until {@linkcode resume}.
+   */
+  async suspend(): Promise<void> {
+    if (this.#suspended || this.#failure !== undefined) return;
+    this.#suspended = true;
+    while (this.#inFlight > 0 && this.#failure === undefined && this.#suspended) {
+      await new Promise<void>((resolve) => this.#drained.push(resolve));
+    }
+    if (this.#suspended) this.#signal("SIGSTOP");
+  }
+
+  /** Resumes a suspended process (SIGCONT) and lets the calls that waited go. */
+  resume(): void {
+    if (!this.#suspended) return;
+    this.#suspended = false;
+    this.#signal("SIGCONT");
+    this.#lastHeard = Date.now();
+    while (this.#inFlight < this.#options.maxConcurrency && this.#waiting.length > 0) {
+      this.#waiting.shift()?.();
+    }
+  }
+
+  /**
+   * Asks the extension for the state to carry across a hot reload.
+   *
+   * @param timeoutMs How long `snapshot()` may take.
+   * @returns What its `snapshot()` returned, or null without one.
+   */
+  snapshot(timeoutMs: number): Promise<unknown> {
+    return this.#request("$/snapshot", null, timeoutMs);
+  }
+
+  #signal(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // It has already exited.
+    }
   }
 
   /** Kills the process at once and waits for it to exit. */
@@ -263,7 +394,9 @@ export class ExtensionProcess {
         reject(
           new SymphonyError(
             "Timeout",
-            `Cannot call ${this.id}: no free slot within ${timeoutMs} ms (max_concurrency ${this.#options.maxConcurrency})`,
+            this.#suspended
+              ? `Cannot call ${this.id}: it stayed suspended for ${timeoutMs} ms`
+              : `Cannot call ${this.id}: no free slot within ${timeoutMs} ms (max_concurrency ${this.#options.maxConcurrency})`,
           ),
         );
       }, timeoutMs);
@@ -321,7 +454,8 @@ export class ExtensionProcess {
 
   #release(): void {
     this.#inFlight--;
-    this.#waiting.shift()?.();
+    if (!this.#suspended) this.#waiting.shift()?.();
+    else if (this.#inFlight === 0) { for (const drained of this.#drained.splice(0)) drained(); }
   }
 
   // One timer for all calls, armed for the earliest deadline: a timer per call
@@ -343,6 +477,15 @@ export class ExtensionProcess {
         continue;
       }
       this.#settle(id);
+      if (pending.method === PING) {
+        void this.terminate(
+          new SymphonyError(
+            "Crashed",
+            `Cannot call ${this.id}: it hung (no answer to a ping within ${pending.timeoutMs} ms) and was stopped`,
+          ),
+        );
+        return;
+      }
       pending.reject(
         new SymphonyError(
           "Timeout",
@@ -351,13 +494,12 @@ export class ExtensionProcess {
       );
       // A call that overran may be stuck in a loop: the process is stopped, and
       // marked so at once, so that the next call starts a new one.
-      this.#fail(
+      void this.terminate(
         new SymphonyError(
-          "Crashed",
-          `Cannot call ${this.id}: it was stopped after ${pending.method} timed out`,
+          "Timeout",
+          `Cannot call ${this.id}: it was stopped after ${pending.method} ran past ${pending.timeoutMs} ms`,
         ),
       );
-      void this.kill();
       return;
     }
     if (next !== Infinity) this.#armTimer(next);
@@ -384,6 +526,8 @@ export class ExtensionProcess {
     });
     try {
       for await (const chunk of this.#child.stdout) {
+        // Every message is a heartbeat.
+        this.#lastHeard = Date.now();
         for (const message of decoder.push(chunk)) this.#onMessage(message);
         // Read again only after this turn: the requests that the answers set
         // off are written first. A write posted behind a pending read of the
@@ -497,17 +641,37 @@ export class ExtensionProcess {
     }
   }
 
+  // Deno itself writes here (uncaught errors, V8's fatal errors); the
+  // extension's console goes over the bus. A flood stops the process.
   async #readStderr(): Promise<void> {
+    const rate = this.#options.stderrBytesPerSecond ?? 1024 * 1024;
+    let budget = rate * 4;
+    let refilled = Date.now();
     let partial = "";
     try {
       for await (const text of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
+        const now = Date.now();
+        budget = Math.min(rate * 4, budget + ((now - refilled) / 1000) * rate) - text.length;
+        refilled = now;
+        if (budget < 0 && this.#failure === undefined) {
+          void this.terminate(
+            new SymphonyError(
+              "ResourceExhausted",
+              `Cannot call ${this.id}: it flooded stderr (over ${rate} bytes a second) and was stopped`,
+            ),
+          );
+        }
         const lines = (partial + text).split("\n");
         partial = (lines.pop() ?? "").slice(-8 * 1024);
-        for (const line of lines) if (line !== "") this.#emitLog("error", line);
+        for (const line of lines) {
+          if (HEAP_EXHAUSTED.test(line)) this.#heapExhausted = true;
+          if (line !== "") this.#emitLog("error", line);
+        }
       }
     } catch {
       // The process is gone.
     }
+    if (HEAP_EXHAUSTED.test(partial)) this.#heapExhausted = true;
     if (partial !== "") this.#emitLog("error", partial);
   }
 
@@ -527,6 +691,7 @@ export class ExtensionProcess {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const wake of this.#waiting.splice(0)) wake();
+    for (const drained of this.#drained.splice(0)) drained();
     void this.#stdin.close().catch(() => {});
   }
 }

@@ -8,6 +8,7 @@
 import { dirname } from "node:path";
 import type { Manifest } from "../manifest/mod.ts";
 import type { Grants } from "../sandbox/mod.ts";
+import type { HistoryEntry } from "./lifecycle.ts";
 import { SymphonyError } from "../symphony_error.ts";
 
 /** One installed extension. */
@@ -22,6 +23,12 @@ export interface InstalledExtension {
   grants: Grants;
   /** The current settings: the manifest's defaults until changed. */
   settings: Record<string, unknown>;
+  /** Set while it is disabled (by the circuit breaker or an admin): when and why. */
+  disabled?: { at: string; reason: string };
+  /** Whether an admin suspended it. */
+  suspended?: boolean;
+  /** Crashes, limit kills, disables and enables, oldest first (the last 100). */
+  history?: HistoryEntry[];
 }
 
 /** Everything the host records. */

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { SymphonyError } from "../symphony_error.ts";
 import type { CliIo } from "./cli_io.ts";
-import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.ts";
+import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor, stopOnSignals } from "./host_options.ts";
 
 /** The help text of `call`. */
 export const CALL_HELP = `Usage: symphony call <id> <method> [--input JSON]
@@ -71,6 +71,7 @@ export async function callCommand(args: readonly string[], io: CliIo): Promise<n
     }
   }
   await using conductor = hostConductor(values, io);
+  using _signals = stopOnSignals(conductor);
   const result = await conductor.call(id, method, input);
   io.stdout(JSON.stringify(result) + "\n");
   return 0;

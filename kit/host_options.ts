@@ -48,5 +48,28 @@ export function hostConductor(
     workspace: resolve(workspace),
     onLog: (line: ExtensionLogLine) =>
       io.stderr(`[${line.id}] ${line.level}: ${terminalText(line.message)}\n`),
+    onNotice: (notice) => io.stderr(`symphony: ${notice.level}: ${terminalText(notice.message)}\n`),
   });
+}
+
+/**
+ * Stops the Conductor's extensions politely when the host gets SIGINT or
+ * SIGTERM (each `deactivate` has a bounded time), then exits 130 or 143.
+ *
+ * @param conductor The host's Conductor.
+ * @returns Removes the signal handlers when disposed.
+ */
+export function stopOnSignals(conductor: Conductor): Disposable {
+  const removers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = (): void => {
+      void conductor.stopAll().finally(() => Deno.exit(signal === "SIGINT" ? 130 : 143));
+    };
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  });
+  return {
+    [Symbol.dispose](): void {
+      for (const remove of removers) remove();
+    },
+  };
 }

@@ -10,6 +10,7 @@ import type { CliIo } from "./cli_io.ts";
 import { terminalText } from "./terminal_text.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
+import { lifecycleCommand } from "./lifecycle_commands.ts";
 import { listCommand } from "./list_command.ts";
 import { uninstallCommand } from "./uninstall_command.ts";
 import { validateCommand } from "./validate_command.ts";
@@ -25,6 +26,16 @@ const COMMANDS: Record<string, Command> = {
   list: { summary: "list installed extensions", run: listCommand },
   call: { summary: "call a method of an extension in its sandbox", run: callCommand },
   uninstall: { summary: "stop and remove an extension", run: uninstallCommand },
+  enable: { summary: "re-enable a disabled extension", run: lifecycleCommand("enable") },
+  disable: {
+    summary: "stop an extension and keep it from starting",
+    run: lifecycleCommand("disable"),
+  },
+  suspend: {
+    summary: "freeze an extension (no CPU) until resumed",
+    run: lifecycleCommand("suspend"),
+  },
+  resume: { summary: "resume a suspended extension", run: lifecycleCommand("resume") },
 };
 
 /** The help text of `symphony`. */

@@ -180,7 +180,12 @@ memory_mb = 256
   assert.equal(manifest.license, "MIT");
   assert.deepEqual(manifest.permissions.read, ["${workspace}/lib"]);
   assert.deepEqual(manifest.permissions.env, ["LANG"]);
-  assert.deepEqual(manifest.resources, { memory_mb: 256, timeout_ms: 2000, max_concurrency: 4 });
+  assert.deepEqual(manifest.resources, {
+    memory_mb: 256,
+    timeout_ms: 2000,
+    max_concurrency: 4,
+    max_open_files: 256,
+  });
   assert.deepEqual(manifest.operator?.functions, [{ name: "base" }]);
   assert.equal(loaded.dir, join(dir.path, "ext"));
 });

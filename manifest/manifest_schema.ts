@@ -38,6 +38,8 @@ export const metadataSchema = z.strictObject({
   version: semverVersionSchema,
   type: z.enum(EXTENSION_TYPES),
   entry: relativeFileSchema,
+  /** `lazy` (default) starts the extension on first need; `eager` when the host starts. */
+  activation: z.enum(["lazy", "eager"]).default("lazy"),
   description: z.string().max(2_000).optional(),
   author: z.string().max(200).optional(),
   license: z.string().max(100).optional(),

@@ -11,6 +11,7 @@ export const DEFAULT_RESOURCES = {
   memory_mb: 128,
   timeout_ms: 5_000,
   max_concurrency: 4,
+  max_open_files: 256,
 } as const;
 
 /** The `[resources]` section. */
@@ -21,6 +22,8 @@ export const resourcesSchema = z.strictObject({
   timeout_ms: z.int().min(1).max(3_600_000).default(DEFAULT_RESOURCES.timeout_ms),
   /** Calls in flight at once (1 to 1024, default 4). */
   max_concurrency: z.int().min(1).max(1024).default(DEFAULT_RESOURCES.max_concurrency),
+  /** Files the process may hold open at once (32 to 65536, default 256): RLIMIT_NOFILE. */
+  max_open_files: z.int().min(32).max(65_536).default(DEFAULT_RESOURCES.max_open_files),
 });
 
 /** The `[resources]` section after validation, with defaults filled in. */

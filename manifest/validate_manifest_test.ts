@@ -77,7 +77,9 @@ Deno.test("validateManifest() fills in defaults for omitted sections", () => {
     memory_mb: 128,
     timeout_ms: 5000,
     max_concurrency: 4,
+    max_open_files: 256,
   });
+  assert.equal(result.manifest.activation, "lazy");
   assert.deepEqual(result.manifest.events, { publish: [], subscribe: [], calls: [] });
   assert.deepEqual(result.manifest.dependencies, {});
 });

@@ -7,11 +7,19 @@
  * - {@linkcode denoRunArgs}: the flags for a permission set.
  * - {@linkcode sandboxCommand}: the whole command, with a cleared environment.
  * - {@linkcode Spawner}, {@linkcode denoSpawner}: the one place processes start.
+ * - {@linkcode probeContainment}, {@linkcode containedSpawner}: OS limits (memory, open
+ *   files) and a parent-death signal for extension processes, where the platform allows.
  * - {@linkcode checkPackage}: no links, devices or oversized packages.
  *
  * @module
  */
 export { checkPackage, MAX_PACKAGE_BYTES, MAX_PACKAGE_FILES } from "./check_package.ts";
+export {
+  containedSpawner,
+  type Containment,
+  probeContainment,
+  type ProbeContainmentOptions,
+} from "./contained_spawner.ts";
 export { denoRunArgs, type DenoRunArgsOptions } from "./deno_run_args.ts";
 export {
   type ExtensionPaths,
@@ -21,4 +29,10 @@ export {
   type PermissionSetOptions,
 } from "./permission_set.ts";
 export { sandboxCommand, type SandboxCommandOptions } from "./sandbox_command.ts";
-export { denoSpawner, type SpawnCommand, type SpawnedProcess, type Spawner } from "./spawner.ts";
+export {
+  denoSpawner,
+  type ProcessLimits,
+  type SpawnCommand,
+  type SpawnedProcess,
+  type Spawner,
+} from "./spawner.ts";

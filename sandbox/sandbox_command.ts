@@ -9,6 +9,9 @@ import { denoRunArgs } from "./deno_run_args.ts";
 import { type ExtensionPaths, type Grants, permissionSet } from "./permission_set.ts";
 import type { SpawnCommand } from "./spawner.ts";
 
+/** What the data-segment limit allows beyond `memory_mb`, in MiB: what Deno needs to start. */
+export const DATA_HEADROOM_MB = 1024;
+
 /** Options for {@linkcode sandboxCommand}. */
 export interface SandboxCommandOptions {
   /** The extension's validated manifest. */
@@ -89,5 +92,11 @@ export function sandboxCommand(options: SandboxCommandOptions): SpawnCommand {
     }),
     env,
     cwd: paths.extData,
+    limits: {
+      // Deno needs about 1 GiB of data segment to start; the heap and
+      // ArrayBuffers come on top. The resident-memory watchdog holds memory_mb.
+      dataBytes: (manifest.resources.memory_mb + DATA_HEADROOM_MB) * 1024 * 1024,
+      openFiles: manifest.resources.max_open_files,
+    },
   };
 }

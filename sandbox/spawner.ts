@@ -5,6 +5,14 @@
  * @module
  */
 
+/** OS limits for one process; each is applied where the platform can. */
+export interface ProcessLimits {
+  /** RLIMIT_DATA in bytes. */
+  dataBytes?: number;
+  /** RLIMIT_NOFILE. */
+  openFiles?: number;
+}
+
 /** A command to start: the program, its arguments, and the whole environment. */
 export interface SpawnCommand {
   program: string;
@@ -13,6 +21,12 @@ export interface SpawnCommand {
   env: Record<string, string>;
   /** The working directory. */
   cwd: string;
+  /**
+   * OS limits for the process. A plain spawner such as {@linkcode denoSpawner}
+   * ignores them; `containedSpawner` applies those the platform can enforce.
+   * Default: none.
+   */
+  limits?: ProcessLimits;
 }
 
 /** A started process with piped standard streams. */
@@ -33,7 +47,8 @@ export interface Spawner {
 
 /**
  * The real spawner: `Deno.Command` with a cleared environment and piped
- * streams.
+ * streams. It ignores `command.limits`: wrap it in `containedSpawner` to
+ * enforce them.
  *
  * @example
  * ```ts

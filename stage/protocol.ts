@@ -2,9 +2,12 @@
  * The messages of the IPC bus, JSON-RPC 2.0 style, shared by the Conductor and
  * the stage runtime. Errors carry the contract's error codes as strings.
  *
- * Host to extension: `initialize` (request: settings and context; the answer
- * announces the protocol version and the methods `activate` returned), `call`
- * (request), `$/cancel` (notification), `shutdown` (request).
+ * Host to extension: `initialize` (request: settings and context, and the
+ * state to restore on a hot reload; the answer announces the protocol version
+ * and the methods `activate` returned), `call` (request), `$/cancel`
+ * (notification), `$/ping` (request: a health check, answered with null),
+ * `$/snapshot` (request: the state to carry across a hot reload), `shutdown`
+ * (request).
  * Extension to host: `log` and `publish` (notifications), `callExtension`
  * (request, routed and checked by the Conductor).
  *
@@ -55,6 +58,8 @@ export interface InitializeParams {
   settings: Record<string, unknown>;
   /** Where things are, as the extension may see them. */
   context: { workspace: string; dataDir: string; tmpDir: string };
+  /** On a hot reload: what the previous version's `snapshot()` returned, for `restore`. */
+  restore?: unknown;
 }
 
 /** The answer to `initialize`. */

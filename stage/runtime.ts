@@ -139,6 +139,7 @@ async function initialize(id: number, params: InitializeParams): Promise<void> {
     handlers = Object.fromEntries(
       Object.entries(returned ?? {}).filter(([, value]) => typeof value === "function"),
     ) as Handlers;
+    if (Object.hasOwn(params, "restore")) await module.restore?.(params.restore);
   } catch (error) {
     const rpc = toRpcError(error);
     fail(id, { code: rpc.code, message: `Cannot activate ${params.id}: ${rpc.message}` });
@@ -176,6 +177,14 @@ function call(id: number, params: CallParams): void {
   ).finally(() => calls.delete(id));
 }
 
+async function snapshot(id: number): Promise<void> {
+  try {
+    respond(id, (await module.snapshot?.()) ?? null);
+  } catch (error) {
+    fail(id, toRpcError(error));
+  }
+}
+
 async function shutdown(id: number): Promise<void> {
   try {
     await module.deactivate?.();
@@ -197,6 +206,12 @@ function onRequest(message: RpcRequest): void {
       break;
     case "shutdown":
       void shutdown(message.id);
+      break;
+    case "$/ping":
+      respond(message.id, null);
+      break;
+    case "$/snapshot":
+      void snapshot(message.id);
       break;
     default:
       fail(message.id, { code: "NotFound", message: `Cannot handle ${message.method}` });

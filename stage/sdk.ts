@@ -80,6 +80,10 @@ export type Handlers = Record<string, Handler>;
 export interface ExtensionModule {
   activate(ctx: ExtensionContext): Handlers | Promise<Handlers>;
   deactivate?(): void | Promise<void>;
+  /** Hot reload: the state to hand to the next version, a JSON value. */
+  snapshot?(): unknown;
+  /** Hot reload: receives what the previous version's `snapshot` returned, after `activate`. */
+  restore?(state: unknown): void | Promise<void>;
 }
 
 /**
