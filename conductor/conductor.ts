@@ -97,8 +97,10 @@ export interface LimitOptions {
   pingIntervalMs: number;
   /** A ping unanswered this long means the process hung, in ms. Default: 10,000. */
   pingTimeoutMs: number;
-  /** A process burning over half a core this long with no call running is stopped, in ms. Default: 10,000. */
+  /** A process burning over `idleCpuShare` of a core this long with no call running is stopped, in ms. Default: 10,000. */
   idleCpuWindowMs: number;
+  /** The share of one core an idle process may use. Default: 0.25. */
+  idleCpuShare: number;
   /** The share of memory_mb past which a warning is given. Default: 0.8. */
   memoryWarnRatio: number;
   /** Between SIGTERM and SIGKILL, in ms. Default: 2,000. */
@@ -114,6 +116,7 @@ const DEFAULT_LIMITS: LimitOptions = {
   pingIntervalMs: 30_000,
   pingTimeoutMs: 10_000,
   idleCpuWindowMs: 10_000,
+  idleCpuShare: 0.25,
   memoryWarnRatio: 0.8,
   killGraceMs: 2_000,
   stderrBytesPerSecond: 1024 * 1024,
@@ -306,7 +309,10 @@ export class Conductor implements AsyncDisposable {
       return result;
     } finally {
       live.lastBusyAt = Date.now();
-      if (--live.inFlight === 0 && live.state === "busy" && live.process === process) {
+      if (
+        --live.inFlight === 0 && live.state === "busy" && live.process === process &&
+        process.alive
+      ) {
         this.#transition(id, "ready", "calls done");
       }
     }
@@ -545,6 +551,14 @@ export class Conductor implements AsyncDisposable {
     });
   }
 
+  // The process can take no more calls: it is on its way out.
+  #onFail(id: string, failure: SymphonyError): void {
+    const live = this.#liveOf(id);
+    if (live.state !== "stopping" && live.process !== undefined) {
+      this.#transition(id, "stopping", failure.message);
+    }
+  }
+
   async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
     live.unwatch?.();
     if (live.process !== process) return;
@@ -646,8 +660,9 @@ export class Conductor implements AsyncDisposable {
       return;
     }
     const elapsed = sample.at - previous.at;
-    if (elapsed > 0 && sample.cpuMs - previous.cpuMs >= elapsed / 2) live.idleCpuMs += elapsed;
-    else live.idleCpuMs = 0;
+    if (elapsed > 0 && sample.cpuMs - previous.cpuMs >= elapsed * this.#limits.idleCpuShare) {
+      live.idleCpuMs += elapsed;
+    } else live.idleCpuMs = 0;
     if (live.idleCpuMs >= this.#limits.idleCpuWindowMs) {
       void process.terminate(
         new SymphonyError(
@@ -776,6 +791,7 @@ export class Conductor implements AsyncDisposable {
         context: { workspace: paths.workspace, dataDir: paths.extData, tmpDir: paths.tmp },
       },
       onLog: (line) => this.#options.onLog?.(line),
+      onFail: (failure) => this.#onFail(id, failure),
       onRequest: (method, params) => this.#answer(manifest, method, params),
       onNotification: (method, params) => this.#notified(manifest, method, params),
     });

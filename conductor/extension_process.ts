@@ -49,6 +49,8 @@ export interface ExtensionProcessOptions {
   onLog?: (line: ExtensionLogLine) => void;
   /** Answers the extension's requests (`callExtension`); it throws SymphonyError to refuse. */
   onRequest?: (method: string, params: unknown) => Promise<unknown>;
+  /** Told once, when the process can take no more calls, why (before it has exited). */
+  onFail?: (failure: SymphonyError) => void;
   /** Receives the extension's notifications other than logs (`publish`). */
   onNotification?: (method: string, params: unknown) => void;
   /** Log lines per second an extension may send before lines are dropped. Default: 200. */
@@ -693,6 +695,7 @@ export class ExtensionProcess {
     for (const wake of this.#waiting.splice(0)) wake();
     for (const drained of this.#drained.splice(0)) drained();
     void this.#stdin.close().catch(() => {});
+    this.#options.onFail?.(this.#failure);
   }
 }
 

@@ -4,6 +4,8 @@
  * - {@linkcode Conductor}: starts installed extensions in their sandboxes and routes calls.
  * - {@linkcode ExtensionProcess}: the host side of one process's IPC bus.
  * - {@linkcode StateStore}, {@linkcode homeLayout}: what is installed, and where.
+ * - {@linkcode ResourceWatchdog}: memory and CPU samples of every process, on one timer.
+ * - Lifecycle rules: {@linkcode backoffDelay}, {@linkcode recentCrashes}.
  *
  * @module
  */
@@ -11,8 +13,32 @@ export {
   Conductor,
   type ConductorCallOptions,
   type ConductorOptions,
+  type HostNotice,
+  type LimitOptions,
   type PublishedEvent,
 } from "./conductor.ts";
+export {
+  appendHistory,
+  backoffDelay,
+  DEFAULT_RESTART_POLICY,
+  EXTENSION_STATES,
+  type ExtensionState,
+  type HistoryEntry,
+  type HistoryEvent,
+  recentCrashes,
+  type RestartPolicy,
+  type StateChange,
+} from "./lifecycle.ts";
+export {
+  canSampleProcesses,
+  parseProcStat,
+  type ProcessSample,
+  type ProcessSampler,
+  ResourceWatchdog,
+  type ResourceWatchdogOptions,
+  type SampleListener,
+  sampleProcesses,
+} from "./resource_watchdog.ts";
 export {
   type CallOptions,
   type ExtensionLogLine,

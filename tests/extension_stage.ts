@@ -6,7 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { Conductor, type ExtensionLogLine } from "../conductor/mod.ts";
+import {
+  Conductor,
+  type ConductorOptions,
+  type ExtensionLogLine,
+  type HostNotice,
+  type StateChange,
+} from "../conductor/mod.ts";
 import { installExtension } from "../kit/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { tempDir } from "./temp_dir.ts";
@@ -21,6 +27,8 @@ export interface Extension {
   dependencies?: Record<string, string>;
   resources?: Record<string, number>;
   functions?: { name: string; input?: unknown; output?: unknown }[];
+  /** `lazy` (default) or `eager`. */
+  activation?: "lazy" | "eager";
   /** An `[instrument]` section: the extension is then an instrument, not an operator. */
   instrument?: Record<string, unknown>;
   /** The entry module's source. */
@@ -38,6 +46,7 @@ export async function writeExtension(dir: string, extension: Extension): Promise
     version: extension.version ?? "1.0.0",
     type: extension.instrument === undefined ? "operator" : "instrument",
     entry: "main.ts",
+    activation: extension.activation ?? "lazy",
     engines: { symphony: "^0.1.0" },
     permissions: extension.permissions ?? {},
     events: extension.events ?? {},
@@ -64,6 +73,10 @@ export interface Stage extends AsyncDisposable {
   root: string;
   workspace: string;
   logs: ExtensionLogLine[];
+  /** The host's notices: limits it cannot enforce, warnings, kills. */
+  notices: HostNotice[];
+  /** Every state change, in order. */
+  changes: StateChange[];
   /** Resolves with the first log line, already received or to come, that matches. */
   nextLog(matches: (line: ExtensionLogLine) => boolean): Promise<ExtensionLogLine>;
   install(extension: Extension): Promise<void>;
@@ -71,7 +84,10 @@ export interface Stage extends AsyncDisposable {
 }
 
 /** Makes a temporary host with the benign extension installed. */
-export async function stage(hostEnv: Record<string, string> = {}): Promise<Stage> {
+export async function stage(
+  hostEnv: Record<string, string> = {},
+  options: Partial<ConductorOptions> = {},
+): Promise<Stage> {
   const dir = await tempDir();
   const root = await Deno.realPath(dir.path);
   const workspace = join(root, "workspace");
@@ -84,7 +100,12 @@ export async function stage(hostEnv: Record<string, string> = {}): Promise<Stage
     matches(line: ExtensionLogLine): boolean;
     resolve(line: ExtensionLogLine): void;
   }[] = [];
+  const notices: HostNotice[] = [];
+  const changes: StateChange[] = [];
   const conductor = new Conductor({
+    onNotice: (notice) => notices.push(notice),
+    onStateChange: (change) => changes.push(change),
+    ...options,
     home: join(root, "home"),
     workspace,
     hostEnv: { ...hostEnv, PATH: Deno.env.get("PATH") ?? "" },
@@ -110,6 +131,8 @@ export async function stage(hostEnv: Record<string, string> = {}): Promise<Stage
     root,
     workspace,
     logs,
+    notices,
+    changes,
     nextLog(matches): Promise<ExtensionLogLine> {
       const seen = logs.find(matches);
       return seen !== undefined
