@@ -35,10 +35,10 @@ import {
   type StateChange,
 } from "./lifecycle.ts";
 import {
-  canSampleProcesses,
   type ProcessSample,
   type ProcessSampler,
   ResourceWatchdog,
+  sampleProcesses,
 } from "./resource_watchdog.ts";
 
 /** An event an extension published on a topic it declared. */
@@ -740,8 +740,9 @@ export class Conductor implements AsyncDisposable {
     for (const warning of this.#containment.warnings) {
       this.#notice({ level: "warn", message: warning });
     }
-    void canSampleProcesses().then((can) => {
-      if (!can) {
+    const sample = this.#options.sampler ?? sampleProcesses;
+    void sample([Deno.pid]).then((samples) => {
+      if (!samples.has(Deno.pid)) {
         this.#notice({
           level: "warn",
           message:

@@ -4,6 +4,7 @@
 // extension called right after still answers.
 import assert from "node:assert/strict";
 import type { ConductorOptions } from "../conductor/mod.ts";
+import { probeContainment } from "../sandbox/mod.ts";
 import { assertFails, attacker, type Stage, stage } from "./extension_stage.ts";
 
 // Short timings so that every limit trips within a test's time.
@@ -475,4 +476,21 @@ Deno.test("startEager starts the extensions configured to start with the host", 
   await s.conductor.startEager();
   assert.equal(s.conductor.isRunning("acme.keen"), true);
   assert.equal(s.conductor.isRunning("acme.lazy"), false);
+});
+
+Deno.test("limits the platform cannot enforce are announced once, at the first start", async () => {
+  await using s = await stage({}, {
+    ...FAST,
+    containment: probeContainment({ os: "darwin" }),
+    sampler: () => Promise.resolve(new Map()),
+  });
+  await s.assertBenignServes();
+  await s.install(attacker("acme.second", "return 2;"));
+  assert.equal(await s.conductor.call("acme.second", "run", null), 2);
+  await eventually(async () => s.notices.length >= 4, "four notices");
+  const messages = s.notices.map((n) => n.message);
+  assert.equal(messages.length, new Set(messages).size, "a notice was repeated");
+  assert.ok(messages.some((m) => /open files/i.test(m)), messages.join("\n"));
+  assert.ok(messages.some((m) => /no \/proc/.test(m)), messages.join("\n"));
+  assert.ok(s.notices.every((n) => n.level === "warn" && n.id === undefined));
 });
