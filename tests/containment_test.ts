@@ -487,7 +487,7 @@ Deno.test("limits the platform cannot enforce are announced once, at the first s
   await s.assertBenignServes();
   await s.install(attacker("acme.second", "return 2;"));
   assert.equal(await s.conductor.call("acme.second", "run", null), 2);
-  await eventually(async () => s.notices.length >= 4, "four notices");
+  await eventually(() => Promise.resolve(s.notices.length >= 4), "four notices");
   const messages = s.notices.map((n) => n.message);
   assert.equal(messages.length, new Set(messages).size, "a notice was repeated");
   assert.ok(messages.some((m) => /open files/i.test(m)), messages.join("\n"));
