@@ -77,7 +77,7 @@ export interface ConductorOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Calls to a suspended extension wait for `resume` (up to their timeout) or fail. Default: wait. */
   suspendedCalls?: "wait" | "fail";
-  /** Reads processes' memory and CPU. Default: one `cat` of their `/proc/<pid>/stat`. */
+  /** Reads processes' memory and CPU. Default: one `tail` of their `/proc/<pid>/stat`. */
   sampler?: ProcessSampler;
 }
 
@@ -516,21 +516,72 @@ export class Conductor implements AsyncDisposable {
       await this.#crashed(id, live, failure);
       throw failure;
     }
-    live.process = process;
-    live.memoryWarned = false;
-    live.idleCpuMs = 0;
-    live.lastBusyAt = Date.now();
-    live.unwatch = this.#watchdog.watch(
-      process.pid,
-      (sample, previous) => this.#onSample(id, live, process, sample, previous),
-    );
-    void process.exited.then(() => this.#onExit(id, live, process));
-    this.#transition(id, "ready", "activated");
+    this.#adopt(id, live, process, "activated");
     if (live.suspended) {
       await process.suspend();
       this.#transition(id, "suspended", "suspended before it started");
     }
     return process;
+  }
+
+  // Makes a started process the extension's live one: watched, and its exit handled.
+  #adopt(id: string, live: Live, process: ExtensionProcess, reason: string): void {
+    live.process = process;
+    live.memoryWarned = false;
+    live.idleCpuMs = 0;
+    live.lastBusyAt = Date.now();
+    live.unwatch?.();
+    live.unwatch = this.#watchdog.watch(
+      process.pid,
+      (sample, previous) => this.#onSample(id, live, process, sample, previous),
+    );
+    void process.exited.then(() => this.#onExit(id, live, process));
+    this.#transition(id, "ready", reason);
+  }
+
+  /**
+   * Replaces an extension's code and manifest, as a hot reload does: a running
+   * extension hands its `snapshot()` to the new version's `restore`, and the
+   * new process must activate before the old one is stopped. When it does
+   * not, the old one keeps running and nothing is recorded.
+   *
+   * @param id The extension.
+   * @param manifest The new manifest, validated, with the same id.
+   * @returns Whether a running process was replaced (false: it was not running).
+   * @throws {SymphonyError} Why the new version did not start; the old one is untouched.
+   */
+  async replace(id: string, manifest: Manifest): Promise<boolean> {
+    const current = await this.get(id);
+    if (manifest.id !== id) {
+      throw new SymphonyError(
+        "InvalidManifest",
+        `Cannot reload ${id}: the manifest's id is now ${manifest.id}`,
+      );
+    }
+    const candidate: InstalledExtension = { ...current, manifest, version: manifest.version };
+    const live = this.#liveOf(id);
+    const old = live.process?.alive === true ? live.process : undefined;
+    if (old === undefined) {
+      await this.#updateRecord(id, (e) => ({ ...e, manifest, version: manifest.version }));
+      return false;
+    }
+    let restore: { state: unknown } | undefined;
+    try {
+      restore = { state: await old.snapshot(this.#limits.killGraceMs) };
+    } catch (error) {
+      this.#notice({
+        id,
+        level: "warn",
+        message: `${id}'s snapshot() failed, so its state is not carried over: ${
+          (error as Error).message
+        }`,
+      });
+    }
+    const process = await this.#spawn(id, candidate, restore);
+    await this.#updateRecord(id, (e) => ({ ...e, manifest, version: manifest.version }));
+    this.#adopt(id, live, process, `reloaded ${manifest.version}`);
+    void old.stop();
+    return true;
   }
 
   #untilResumed(id: string, timeoutMs: number): Promise<void> {
@@ -552,9 +603,9 @@ export class Conductor implements AsyncDisposable {
   }
 
   // The process can take no more calls: it is on its way out.
-  #onFail(id: string, failure: SymphonyError): void {
+  #onFail(id: string, failure: SymphonyError, process: ExtensionProcess): void {
     const live = this.#liveOf(id);
-    if (live.state !== "stopping" && live.process !== undefined) {
+    if (live.state !== "stopping" && live.process === process) {
       this.#transition(id, "stopping", failure.message);
     }
   }
@@ -753,11 +804,16 @@ export class Conductor implements AsyncDisposable {
     return this.#spawner = containedSpawner(this.#containment);
   }
 
-  async #spawn(id: string): Promise<ExtensionProcess> {
-    const installed = await this.#record(id);
+  async #spawn(
+    id: string,
+    record?: InstalledExtension,
+    restore?: { state: unknown },
+  ): Promise<ExtensionProcess> {
+    const installed = record ?? await this.#record(id);
     const { manifest } = installed;
     const layout = this.layout;
-    const extDir = layout.extDir(id, installed.version);
+    // A development install runs from its own directory, linked, not copied.
+    const extDir = installed.devDir ?? layout.extDir(id, installed.version);
     const paths = {
       workspace: await realPath(this.#options.workspace),
       extDir: await realPath(extDir),
@@ -790,9 +846,10 @@ export class Conductor implements AsyncDisposable {
         entry: `${paths.extDir}/${manifest.entry}`,
         settings: installed.settings,
         context: { workspace: paths.workspace, dataDir: paths.extData, tmpDir: paths.tmp },
+        ...(restore === undefined ? {} : { restore: restore.state }),
       },
       onLog: (line) => this.#options.onLog?.(line),
-      onFail: (failure) => this.#onFail(id, failure),
+      onFail: (failure, process) => this.#onFail(id, failure, process),
       onRequest: (method, params) => this.#answer(manifest, method, params),
       onNotification: (method, params) => this.#notified(manifest, method, params),
     });

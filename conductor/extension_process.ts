@@ -50,7 +50,7 @@ export interface ExtensionProcessOptions {
   /** Answers the extension's requests (`callExtension`); it throws SymphonyError to refuse. */
   onRequest?: (method: string, params: unknown) => Promise<unknown>;
   /** Told once, when the process can take no more calls, why (before it has exited). */
-  onFail?: (failure: SymphonyError) => void;
+  onFail?: (failure: SymphonyError, process: ExtensionProcess) => void;
   /** Receives the extension's notifications other than logs (`publish`). */
   onNotification?: (method: string, params: unknown) => void;
   /** Log lines per second an extension may send before lines are dropped. Default: 200. */
@@ -92,6 +92,10 @@ const HEAP_EXHAUSTED =
 
 /** Requests an extension may have waiting for the host's answer at once. */
 const MAX_EXTENSION_REQUESTS = 64;
+
+/** What the host reads of a process that floods it with output, bytes a second. */
+const FLOOD_BYTES_PER_SECOND = 2 * 1024 * 1024;
+const FLOOD_BURST_BYTES = 8 * 1024 * 1024;
 
 /** Bytes the host may hold for an extension that does not read its input (64 MiB). */
 const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -141,6 +145,9 @@ export class ExtensionProcess {
   #logTokens: number;
   #logRefilled = Date.now();
   #dropped = 0;
+  #droppedReported = 0;
+  #floodBudget = FLOOD_BURST_BYTES;
+  #floodRefilled = Date.now();
   #answering = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDeadline = Infinity;
@@ -531,6 +538,7 @@ export class ExtensionProcess {
         // Every message is a heartbeat.
         this.#lastHeard = Date.now();
         for (const message of decoder.push(chunk)) this.#onMessage(message);
+        await this.#throttle(chunk.length);
         // Read again only after this turn: the requests that the answers set
         // off are written first. A write posted behind a pending read of the
         // pipe waits ~30 us longer, which doubled a sequential round trip.
@@ -550,7 +558,8 @@ export class ExtensionProcess {
     const fields = message as Record<string, unknown>;
     if (kind === "response") {
       const pending = this.#settle(fields["id"] as number);
-      if (pending === undefined) return;
+      // An answer nobody asked for is unsolicited: it costs a token like a log line.
+      if (pending === undefined) return void this.#takeToken();
       const error = fields["error"] as RpcError | undefined;
       if (error === undefined) pending.resolve(fields["result"]);
       else pending.reject(new SymphonyError(contractCode(error.code), error.message));
@@ -613,8 +622,9 @@ export class ExtensionProcess {
     this.#emitLog(known, typeof message === "string" ? message : String(message));
   }
 
-  // Token bucket shared by log lines and notifications: a flood is dropped and
-  // counted, never buffered.
+  // Token bucket shared by log lines, notifications and unsolicited answers:
+  // a flood is dropped and counted, never buffered. The count is reported
+  // with the next line let through, at most once a second.
   #takeToken(): boolean {
     const rate = this.#options.logLinesPerSecond ?? 200;
     const now = Date.now();
@@ -625,9 +635,10 @@ export class ExtensionProcess {
       return false;
     }
     this.#logTokens--;
-    if (this.#dropped > 0) {
+    if (this.#dropped > 0 && now - this.#droppedReported >= 1_000) {
       const dropped = this.#dropped;
       this.#dropped = 0;
+      this.#droppedReported = now;
       this.#options.onLog?.({
         id: this.id,
         level: "warn",
@@ -635,6 +646,23 @@ export class ExtensionProcess {
       });
     }
     return true;
+  }
+
+  // While lines are being dropped, what the process writes is read at most
+  // FLOOD_BYTES_PER_SECOND (after a burst): its writes block, and a flood costs
+  // the host a bounded share of a core instead of parsing all it can send.
+  async #throttle(bytes: number): Promise<void> {
+    const now = Date.now();
+    this.#floodBudget = Math.min(
+      FLOOD_BURST_BYTES,
+      this.#floodBudget + ((now - this.#floodRefilled) / 1000) * FLOOD_BYTES_PER_SECOND,
+    );
+    this.#floodRefilled = now;
+    if (this.#logTokens >= 1) return;
+    this.#floodBudget -= bytes;
+    if (this.#floodBudget >= 0 || this.#failure !== undefined) return;
+    const wait = Math.min(1_000, (-this.#floodBudget / FLOOD_BYTES_PER_SECOND) * 1000);
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   #emitLog(level: ExtensionLogLine["level"], message: string): void {
@@ -695,7 +723,7 @@ export class ExtensionProcess {
     for (const wake of this.#waiting.splice(0)) wake();
     for (const drained of this.#drained.splice(0)) drained();
     void this.#stdin.close().catch(() => {});
-    this.#options.onFail?.(this.#failure);
+    this.#options.onFail?.(this.#failure, this);
   }
 }
 

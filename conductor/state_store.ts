@@ -23,6 +23,8 @@ export interface InstalledExtension {
   grants: Grants;
   /** The current settings: the manifest's defaults until changed. */
   settings: Record<string, unknown>;
+  /** A development install: the directory it runs from, watched for hot reload. */
+  devDir?: string;
   /** Set while it is disabled (by the circuit breaker or an admin): when and why. */
   disabled?: { at: string; reason: string };
   /** Whether an admin suspended it. */

@@ -11,13 +11,15 @@ import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.t
 import { installExtension } from "./install_extension.ts";
 
 /** The help text of `install`. */
-export const INSTALL_HELP = `Usage: symphony install <dir> [--yes] [--json]
+export const INSTALL_HELP = `Usage: symphony install <dir> [--yes] [--dev] [--json]
 
 Validates the extension in <dir>, checks the package, resolves its
 dependencies against what is installed, shows what it may do, and installs it.
 
 Options:
   --yes            accept the permission review without asking
+  --dev            a development install: run from <dir> itself (linked, not
+                   copied); symphony dev reloads it when its files change
   --json           print the installed record as JSON
 ${HOST_OPTIONS_HELP}
   -h, --help       show this help
@@ -48,6 +50,7 @@ export async function installCommand(args: readonly string[], io: CliIo): Promis
     args: [...args],
     options: {
       yes: { type: "boolean" },
+      dev: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...HOST_OPTIONS,
@@ -66,6 +69,7 @@ export async function installCommand(args: readonly string[], io: CliIo): Promis
   let confirmed = true;
   const record = await installExtension(dir, {
     conductor,
+    dev: values.dev === true,
     progress: (message) => io.stderr(`${message}\n`),
     confirm: async (review) => {
       (values.json ? io.stderr : io.stdout)(review);
@@ -82,7 +86,13 @@ export async function installCommand(args: readonly string[], io: CliIo): Promis
     return 2;
   }
   if (values.json) io.stdout(JSON.stringify(record) + "\n");
-  else io.stdout(`installed ${record.id} ${record.version} (${record.manifest.type})\n`);
+  else {
+    io.stdout(
+      `installed ${record.id} ${record.version} (${record.manifest.type}${
+        record.devDir === undefined ? "" : `, dev: runs from ${record.devDir}`
+      })\n`,
+    );
+  }
   return 0;
 }
 

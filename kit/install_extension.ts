@@ -31,6 +31,11 @@ export interface InstallExtensionOptions {
   progress?(message: string): void;
   /** The `deno` executable that caches dependencies. Default: the one running the host. */
   denoPath?: string;
+  /**
+   * A development install: the extension runs from `dir` itself (linked, not
+   * copied), and `symphony dev` reloads it when its files change.
+   */
+  dev?: boolean;
 }
 
 /**
@@ -89,8 +94,18 @@ export async function installExtension(
   await checkDependencies(manifest, conductor);
   if (!(await options.confirm(permissionReview(manifest)))) return undefined;
 
-  progress(`Copying ${files.length} files`);
   const layout = conductor.layout;
+  if (options.dev) {
+    progress(`Linking ${loaded.dir}`);
+    progress("Caching dependencies");
+    await cacheDependencies(
+      join(loaded.dir, manifest.entry),
+      layout.cacheDir(manifest.id),
+      options.denoPath,
+    );
+    return await record(conductor, manifest, await Deno.realPath(loaded.dir), progress);
+  }
+  progress(`Copying ${files.length} files`);
   const target = layout.extDir(manifest.id, manifest.version);
   const staging = `${target}.${crypto.randomUUID()}.staging`;
   await Deno.mkdir(staging, { recursive: true });
@@ -111,9 +126,21 @@ export async function installExtension(
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     throw error;
   }
+  return await record(conductor, manifest, undefined, progress);
+}
+
+// Records the installed extension; a running older version stops, and the
+// next call starts the new one.
+async function record(
+  conductor: Conductor,
+  manifest: Manifest,
+  devDir: string | undefined,
+  progress: (message: string) => void,
+): Promise<InstalledExtension> {
+  const layout = conductor.layout;
   await Deno.mkdir(layout.dataDir(manifest.id), { recursive: true });
   await Deno.mkdir(layout.tmpDir(manifest.id), { recursive: true });
-  const record: InstalledExtension = {
+  const installed: InstalledExtension = {
     id: manifest.id,
     version: manifest.version,
     manifest,
@@ -122,15 +149,15 @@ export async function installExtension(
     settings: Object.fromEntries(
       Object.entries(manifest.settings).map(([name, s]) => [name, s.default]),
     ),
+    ...(devDir === undefined ? {} : { devDir }),
   };
   await conductor.store.update((state) => ({
     ...state,
-    extensions: { ...state.extensions, [manifest.id]: record },
+    extensions: { ...state.extensions, [manifest.id]: installed },
   }));
-  // A running older version stops; the next call starts the new one.
   await conductor.stop(manifest.id);
-  progress(`Installed ${manifest.id} ${manifest.version}`);
-  return record;
+  progress(`Installed ${manifest.id} ${manifest.version}${devDir === undefined ? "" : " (dev)"}`);
+  return installed;
 }
 
 // Copies a file only if it is still the regular file the package check saw: a
@@ -172,9 +199,17 @@ async function checkDependencies(manifest: Manifest, conductor: Conductor): Prom
   }
 }
 
-// npm imports are fetched now, into the extension's own cache, so that it runs
-// with --cached-only and never needs the network or a writable cache.
-async function cacheDependencies(
+/**
+ * Fetches an entry module's npm imports into the extension's own cache, so
+ * that it runs with `--cached-only` and never needs the network or a
+ * writable cache.
+ *
+ * @param entry The entry module's absolute path.
+ * @param cacheDir The extension's `DENO_DIR`.
+ * @param denoPath The `deno` executable.
+ * @throws {SymphonyError} `InvalidManifest` when an import cannot be resolved.
+ */
+export async function cacheDependencies(
   entry: string,
   cacheDir: string,
   denoPath = Deno.execPath(),

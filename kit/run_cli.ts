@@ -10,6 +10,7 @@ import type { CliIo } from "./cli_io.ts";
 import { terminalText } from "./terminal_text.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
+import { devCommand } from "./dev_command.ts";
 import { lifecycleCommand } from "./lifecycle_commands.ts";
 import { listCommand } from "./list_command.ts";
 import { uninstallCommand } from "./uninstall_command.ts";
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
     run: lifecycleCommand("suspend"),
   },
   resume: { summary: "resume a suspended extension", run: lifecycleCommand("resume") },
+  dev: { summary: "run the host for development: hot reload, calls from stdin", run: devCommand },
 };
 
 /** The help text of `symphony`. */
