@@ -85,7 +85,7 @@ function delay(ms: number): Promise<void> {
 }
 
 // CPU time, in ms, of the host itself and of its reaped children (the
-// watchdog's `cat`s), the latter from /proc, which only `cat` may read here.
+// watchdog's `tail`s), the latter from /proc, which the host reads through `cat`.
 async function cpuMs(): Promise<{ host: number; children: number }> {
   const { stdout } = await new Deno.Command("cat", { args: [`/proc/${Deno.pid}/stat`] }).output();
   const line = new TextDecoder().decode(stdout);
@@ -152,10 +152,10 @@ console.log(`started ${IDLE} extensions in ${Math.round(performance.now() - star
 await delay(SETTLE_MS);
 const watched = await cpuShareOver(CPU_WINDOW_MS);
 const watchdogShare = percent(watched.host - unwatched.host);
-const catShare = percent(watched.children - unwatched.children);
+const samplerShare = percent(watched.children - unwatched.children);
 console.log(
   `watchdog over ${IDLE} idle extensions: ${watchdogShare} % of one core (target < 2 %); ` +
-    `its cat processes add ${catShare} % (host over ${CPU_WINDOW_MS / 1000} s: ` +
+    `its tail processes add ${samplerShare} % (host over ${CPU_WINDOW_MS / 1000} s: ` +
     `${percent(watched.host)} % watched, ${percent(unwatched.host)} % unwatched)`,
 );
 
