@@ -67,7 +67,7 @@ export async function devCommand(
   if (positionals.length > 0) {
     throw new SymphonyError("InvalidInput", "Cannot run dev: it takes no arguments");
   }
-  await using conductor = hostConductor(values, io);
+  await using conductor = hostConductor(values, io, { states: true });
   using _signals = stopOnSignals(conductor);
   await using watching = await watchDevExtensions(conductor, {
     onReload: (result) => io.stdout(reloadLine(result)),

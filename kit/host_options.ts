@@ -5,7 +5,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import { Conductor, type ExtensionLogLine } from "../conductor/mod.ts";
+import { Conductor, type ExtensionLogLine, type StateChange } from "../conductor/mod.ts";
 import type { CliIo } from "./cli_io.ts";
 import { terminalText } from "./terminal_text.ts";
 
@@ -25,6 +25,7 @@ export const HOST_OPTIONS_HELP =
  *
  * @param values The parsed `--home` and `--workspace`.
  * @param io Where log lines go.
+ * @param options `states`: print state changes on stderr (the dev host does).
  * @returns The Conductor; dispose it to stop the extensions it started.
  *
  * @example
@@ -39,6 +40,7 @@ export const HOST_OPTIONS_HELP =
 export function hostConductor(
   values: { home?: string | undefined; workspace?: string | undefined },
   io: CliIo,
+  options: { states?: boolean } = {},
 ): Conductor {
   const home = Deno.env.get("SYMPHONY_HOME") ?? values.home ??
     join(Deno.env.get("HOME") ?? ".", ".symphony");
@@ -49,6 +51,19 @@ export function hostConductor(
     onLog: (line: ExtensionLogLine) =>
       io.stderr(`[${line.id}] ${line.level}: ${terminalText(line.message)}\n`),
     onNotice: (notice) => io.stderr(`symphony: ${notice.level}: ${terminalText(notice.message)}\n`),
+    // Every change but the ready ⇄ busy of each call, which would drown the rest.
+    ...(options.states
+      ? {
+        onStateChange: (change: StateChange) => {
+          if (`${change.from}${change.to}` === "readybusy" || change.from === "busy") return;
+          io.stderr(
+            `[${change.id}] state: ${change.from} → ${change.to} (${
+              terminalText(change.reason)
+            })\n`,
+          );
+        },
+      }
+      : {}),
   });
 }
 

@@ -138,8 +138,9 @@ Deno.test("deno task dev takes calls on stdin and reloads a development install"
     env,
     stdin: "piped",
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  const errors = new Response(host.stderr).text();
   const input = host.stdin.getWriter();
   const output = host.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -169,6 +170,10 @@ Deno.test("deno task dev takes calls on stdin and reloads a development install"
     await input.write(new TextEncoder().encode("acme.none hit\nquit\n"));
     await until(/error\[NotFound\]: Cannot find acme\.none/);
     assert.equal((await host.status).code, 0);
+    // State changes are logged with their reasons, on stderr.
+    const log = await errors;
+    assert.match(log, /\[acme\.dev\] state: installed → starting \(needed\)\n/);
+    assert.match(log, /\[acme\.dev\] state: ready → ready \(reloaded 1\.0\.0\)\n/);
   } finally {
     // Leave politely first: a killed `deno task` would leave its host behind.
     await input.write(new TextEncoder().encode("quit\n")).catch(() => {});
