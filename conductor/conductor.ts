@@ -192,7 +192,7 @@ export class Conductor implements AsyncDisposable {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.layout = homeLayout(options.home);
-    this.store = new StateStore(this.layout.stateFile);
+    this.store = new StateStore(this.layout.databaseFile, this.layout.stateFile);
     this.#watchdog = new ResourceWatchdog({
       intervalMs: this.#limits.watchIntervalMs,
       ...(options.sampler === undefined ? {} : { sample: options.sampler }),
@@ -366,9 +366,10 @@ export class Conductor implements AsyncDisposable {
     this.#watchdog[Symbol.dispose]();
   }
 
-  /** Stops every running extension. */
+  /** Stops every running extension and closes the database. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
+    this.store[Symbol.dispose]();
   }
 
   /**

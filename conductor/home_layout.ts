@@ -18,6 +18,9 @@ import { join } from "node:path";
 export interface HomeLayout {
   home: string;
   hostDir: string;
+  /** The host database (SQLite). */
+  databaseFile: string;
+  /** Where hosts before the database kept their state; imported once. */
   stateFile: string;
   archiveDir: string;
   extensionsDir: string;
@@ -47,6 +50,7 @@ export function homeLayout(home: string): HomeLayout {
   return {
     home,
     hostDir: join(home, "host"),
+    databaseFile: join(home, "host", "symphony.db"),
     stateFile: join(home, "host", "state.json"),
     archiveDir: join(home, "host", "archive"),
     extensionsDir: join(home, "extensions"),

@@ -1,15 +1,17 @@
 /**
- * The host's record of installed extensions, in one JSON file written
- * atomically (a temporary file, then a rename), so a crash leaves either the
- * old state or the new one. The persistence issue moves this into SQLite.
+ * The host's record of installed extensions, in the host database: each
+ * change is one SQLite transaction, so a host killed at any point leaves the
+ * state before the change or after it, never between. Every version ever
+ * installed is kept too, for rollback.
  *
  * @module
  */
-import { dirname } from "node:path";
 import type { Manifest } from "../manifest/mod.ts";
 import type { Grants } from "../sandbox/mod.ts";
 import type { HistoryEntry } from "./lifecycle.ts";
+import type { DatabaseSync } from "node:sqlite";
 import { SymphonyError } from "../symphony_error.ts";
+import { inTransaction, openHostDatabase } from "./host_database.ts";
 
 /** One installed extension. */
 export interface InstalledExtension {
@@ -40,7 +42,8 @@ export interface HostState {
 }
 
 /**
- * Reads and updates the state file.
+ * Reads and updates the installed extensions. The database opens on first
+ * use; a host that had the older `state.json` has it imported once.
  *
  * @example
  * ```ts
@@ -48,65 +51,137 @@ export interface HostState {
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
- * const store = new StateStore(`${dir}/host/state.json`);
+ * using store = new StateStore(`${dir}/host/symphony.db`);
  * assert.deepEqual(await store.read(), { version: 1, extensions: {} });
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class StateStore {
+export class StateStore implements Disposable {
   readonly #file: string;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #legacyFile: string | undefined;
+  #db: DatabaseSync | undefined;
 
-  /** @param file The state file's path. */
-  constructor(file: string) {
+  /**
+   * @param file The database file.
+   * @param legacyFile A `state.json` of an older host, imported when the database is new.
+   */
+  constructor(file: string, legacyFile?: string) {
     this.#file = file;
+    this.#legacyFile = legacyFile;
+  }
+
+  /** The open database, opened (and migrated) on first use. */
+  get db(): DatabaseSync {
+    if (this.#db === undefined) {
+      this.#db = openHostDatabase(this.#file);
+      this.#importLegacy(this.#db);
+    }
+    return this.#db;
   }
 
   /**
-   * Reads the state; a missing file is an empty state.
+   * Reads the state.
    *
    * @returns The state.
-   * @throws {SymphonyError} `Internal` when the file is not a state file.
+   * @throws {SymphonyError} `Internal` when a stored record is damaged.
    */
-  async read(): Promise<HostState> {
-    let text: string;
+  read(): Promise<HostState> {
     try {
-      text = await Deno.readTextFile(this.#file);
+      return Promise.resolve(readState(this.db));
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { version: 1, extensions: {} };
-      throw error;
-    }
-    try {
-      const state = JSON.parse(text) as HostState;
-      if (state.version !== 1 || typeof state.extensions !== "object") {
-        throw new TypeError("unknown shape");
-      }
-      return state;
-    } catch (cause) {
-      throw new SymphonyError(
-        "Internal",
-        `Cannot read the host state ${this.#file}: it is damaged`,
-        { cause },
-      );
+      return Promise.reject(error);
     }
   }
 
   /**
-   * Changes the state: updates run one at a time, and each is written atomically.
+   * Changes the state in one transaction: it is written whole or not at all,
+   * and updates from several host processes never interleave.
    *
    * @param change Returns the new state from the current one.
    * @returns The new state.
    */
-  update(change: (state: HostState) => HostState | Promise<HostState>): Promise<HostState> {
-    const run = this.#queue.then(async () => {
-      const next = await change(await this.read());
-      await Deno.mkdir(dirname(this.#file), { recursive: true });
-      const temp = `${this.#file}.${crypto.randomUUID()}.tmp`;
-      await Deno.writeTextFile(temp, JSON.stringify(next, null, 2));
-      await Deno.rename(temp, this.#file);
-      return next;
+  update(change: (state: HostState) => HostState): Promise<HostState> {
+    try {
+      const db = this.db;
+      return Promise.resolve(inTransaction(db, () => {
+        const current = readState(db);
+        const next = change(current);
+        writeChanges(db, current, next);
+        return next;
+      }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * @param id An extension.
+   * @returns Every version of it ever installed, oldest first, with its manifest.
+   */
+  versions(id: string): { version: string; manifest: Manifest; installedAt: string }[] {
+    return (this.db.prepare(
+      "SELECT version, manifest, installed_at FROM versions WHERE id = ? ORDER BY rowid",
+    ).all(id) as { version: string; manifest: string; installed_at: string }[]).map((row) => ({
+      version: row.version,
+      manifest: JSON.parse(row.manifest) as Manifest,
+      installedAt: row.installed_at,
+    }));
+  }
+
+  /** Closes the database. */
+  [Symbol.dispose](): void {
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #importLegacy(db: DatabaseSync): void {
+    if (this.#legacyFile === undefined) return;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(this.#legacyFile);
+    } catch {
+      return;
+    }
+    const legacy = JSON.parse(text) as HostState;
+    inTransaction(db, () => {
+      const current = readState(db);
+      if (Object.keys(current.extensions).length > 0) return;
+      writeChanges(db, current, legacy);
     });
-    this.#queue = run.catch(() => {});
-    return run;
+    Deno.renameSync(this.#legacyFile, `${this.#legacyFile}.imported`);
+  }
+}
+
+function readState(db: DatabaseSync): HostState {
+  const extensions: Record<string, InstalledExtension> = {};
+  for (const row of db.prepare("SELECT id, record FROM extensions ORDER BY id").all()) {
+    const { id, record } = row as { id: string; record: string };
+    try {
+      extensions[id] = JSON.parse(record) as InstalledExtension;
+    } catch (cause) {
+      throw new SymphonyError("Internal", `Cannot read the record of ${id}: it is damaged`, {
+        cause,
+      });
+    }
+  }
+  return { version: 1, extensions };
+}
+
+function writeChanges(db: DatabaseSync, before: HostState, after: HostState): void {
+  const remove = db.prepare("DELETE FROM extensions WHERE id = ?");
+  const upsert = db.prepare(
+    "INSERT INTO extensions (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+  );
+  const version = db.prepare(
+    "INSERT OR IGNORE INTO versions (id, version, manifest, installed_at) VALUES (?, ?, ?, ?)",
+  );
+  for (const id of Object.keys(before.extensions)) {
+    if (!(id in after.extensions)) remove.run(id);
+  }
+  for (const [id, record] of Object.entries(after.extensions)) {
+    const text = JSON.stringify(record);
+    if (JSON.stringify(before.extensions[id]) === text) continue;
+    upsert.run(id, text);
+    version.run(id, record.version, JSON.stringify(record.manifest), record.installedAt);
   }
 }

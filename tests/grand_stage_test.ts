@@ -27,7 +27,7 @@ Deno.test("a hostile extension cannot read what it was not granted", async (t) =
       "a secret reached by .. from the granted directory",
       join(s.workspace, "granted", "..", "secret.txt"),
     ],
-    ["the host's state file", join(s.root, "home", "host", "state.json")],
+    ["the host's database", join(s.root, "home", "host", "symphony.db")],
     [
       "another extension's code",
       join(s.root, "home", "extensions", "acme.benign", "1.0.0", "main.ts"),
@@ -59,7 +59,7 @@ Deno.test("a hostile extension cannot write outside its data directory, nor to i
   const attempts: [string, string][] = [
     ["the workspace it may only read", join(s.workspace, "granted", "notes.txt")],
     ["its own code", join(s.root, "home", "extensions", "evil.writer", "1.0.0", "main.ts")],
-    ["the host's state file", join(s.root, "home", "host", "state.json")],
+    ["the host's database", join(s.root, "home", "host", "symphony.db")],
     ["/tmp", "/tmp/evil-writer-was-here"],
   ];
   for (const [name, path] of attempts) {
