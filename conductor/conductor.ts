@@ -24,6 +24,7 @@ import { SymphonyError } from "../symphony_error.ts";
 import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts";
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
 import { type InstalledExtension, StateStore } from "./state_store.ts";
+import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
 import {
   appendHistory,
   backoffDelay,
@@ -77,6 +78,8 @@ export interface ConductorOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Calls to a suspended extension wait for `resume` (up to their timeout) or fail. Default: wait. */
   suspendedCalls?: "wait" | "fail";
+  /** Who acts through this host, for the audit trail (`cli:<user>`). Default: `conductor`. */
+  actor?: string;
   /** Reads processes' memory and CPU. Default: one `tail` of their `/proc/<pid>/stat`. */
   sampler?: ProcessSampler;
 }
@@ -152,6 +155,8 @@ interface Live {
 /** Options for {@linkcode Conductor.call}. */
 export interface ConductorCallOptions {
   signal?: AbortSignal;
+  /** The calling extension, when one extension calls another; set only by the Conductor. */
+  caller?: string;
 }
 
 /**
@@ -174,10 +179,14 @@ export class Conductor implements AsyncDisposable {
   readonly layout: HomeLayout;
   /** The record of installed extensions. */
   readonly store: StateStore;
+  /** The hash-chained audit trail, in the same database. */
+  readonly audit: AuditTrail;
   readonly #options: ConductorOptions;
   readonly #limits: LimitOptions;
   readonly #policy: RestartPolicy;
   readonly #live = new Map<string, Live>();
+  readonly #callCounts = new Map<string, { ok: number; failed: number }>();
+  readonly #auditing = new Set<Promise<void>>();
   readonly #watchdog: ResourceWatchdog;
   #containment: Containment | undefined;
   #spawner: Spawner | undefined;
@@ -193,6 +202,7 @@ export class Conductor implements AsyncDisposable {
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.layout = homeLayout(options.home);
     this.store = new StateStore(this.layout.databaseFile, this.layout.stateFile);
+    this.audit = new AuditTrail(() => this.store.db);
     this.#watchdog = new ResourceWatchdog({
       intervalMs: this.#limits.watchIntervalMs,
       ...(options.sampler === undefined ? {} : { sample: options.sampler }),
@@ -303,10 +313,21 @@ export class Conductor implements AsyncDisposable {
       const result = await process.call(method, input, {
         timeoutMs: installed.manifest.resources.timeout_ms,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.caller === undefined ? {} : { caller: options.caller }),
       });
       live.crashesInARow = 0;
       this.#check(installed, method, "output", result);
       return result;
+    } catch (error) {
+      if (error instanceof SymphonyError && error.code === "PermissionDenied") {
+        this.#audit({
+          kind: "permission-denied",
+          extension: id,
+          actor: "conductor",
+          detail: { method, message: error.message },
+        });
+      }
+      throw error;
     } finally {
       live.lastBusyAt = Date.now();
       if (
@@ -366,9 +387,10 @@ export class Conductor implements AsyncDisposable {
     this.#watchdog[Symbol.dispose]();
   }
 
-  /** Stops every running extension and closes the database. */
+  /** Stops every running extension, finishes the audit appends, and closes the database. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
+    await Promise.all(this.#auditing);
     this.store[Symbol.dispose]();
   }
 
@@ -386,6 +408,7 @@ export class Conductor implements AsyncDisposable {
       suspended: true,
       history: appendHistory(e.history, entry("suspended", "suspended by an admin")),
     }));
+    await this.#audit({ kind: "suspend", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = true;
     this.#transition(id, "suspended", "suspended by an admin");
@@ -405,6 +428,7 @@ export class Conductor implements AsyncDisposable {
         history: appendHistory(e.history, entry("resumed", "resumed by an admin")),
       };
     });
+    await this.#audit({ kind: "resume", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = false;
     for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
@@ -427,6 +451,7 @@ export class Conductor implements AsyncDisposable {
       const { disabled: _, ...rest } = e;
       return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
     });
+    await this.#audit({ kind: "enable", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
@@ -444,6 +469,7 @@ export class Conductor implements AsyncDisposable {
       disabled: { at: new Date().toISOString(), reason },
       history: appendHistory(e.history, entry("disabled", reason)),
     }));
+    await this.#audit({ kind: "disable", extension: id, actor: this.#actor, detail: { reason } });
     await this.stop(id, reason);
     this.#transition(id, "disabled", reason);
   }
@@ -624,6 +650,12 @@ export class Conductor implements AsyncDisposable {
     if (failure.code === "Timeout") {
       // A limit kill for one call, not a crash: the next call starts afresh.
       await this.#recordHistory(id, entry("stopped", failure.message, failure.code));
+      this.#audit({
+        kind: "limit-kill",
+        extension: id,
+        actor: "conductor",
+        detail: { code: failure.code, reason: failure.message },
+      });
       this.#transition(id, "stopped", failure.message);
       return;
     }
@@ -654,8 +686,20 @@ export class Conductor implements AsyncDisposable {
     } catch {
       // Uninstalled meanwhile: nothing to record.
     }
+    this.#audit({
+      kind: failure.code === "ResourceExhausted" ? "limit-kill" : "crash",
+      extension: id,
+      actor: "conductor",
+      detail: { code: failure.code, reason: failure.message },
+    });
     this.#transition(id, "crashed", failure.message);
     if (disabled) {
+      this.#audit({
+        kind: "disable",
+        extension: id,
+        actor: "conductor",
+        detail: { reason: "circuit breaker", crashes: this.#policy.crashesToDisable },
+      });
       this.#transition(id, "disabled", "the circuit breaker opened: too many crashes");
       this.#notice({
         id,
@@ -756,6 +800,26 @@ export class Conductor implements AsyncDisposable {
     live.transitions.push(change);
     if (live.transitions.length > TRANSITIONS_KEPT) live.transitions.shift();
     this.#options.onStateChange?.(change);
+  }
+
+  get #actor(): string {
+    return this.#options.actor ?? "conductor";
+  }
+
+  // Appends to the trail without holding up the caller; a failure is a
+  // notice. The host waits for every append before it closes.
+  #audit(entry: AuditEntry): Promise<void> {
+    const append = this.audit.append(entry).then(
+      () => {},
+      (error) =>
+        this.#notice({
+          level: "error",
+          message: `Cannot append to the audit trail: ${(error as Error).message}`,
+        }),
+    );
+    this.#auditing.add(append);
+    void append.finally(() => this.#auditing.delete(append));
+    return append;
   }
 
   #notice(notice: HostNotice): void {
@@ -864,12 +928,43 @@ export class Conductor implements AsyncDisposable {
       throw new SymphonyError("InvalidInput", "Cannot call: target and method must be strings");
     }
     if (!caller.events.calls.includes(target)) {
+      this.#audit({
+        kind: "policy-refusal",
+        extension: caller.id,
+        actor: caller.id,
+        detail: { refused: "call", callee: target, method: targetMethod, rule: "events.calls" },
+      });
       throw new SymphonyError(
         "PermissionDenied",
         `Cannot call ${target}: ${caller.id} does not list it in events.calls`,
       );
     }
-    return await this.call(target, targetMethod, input);
+    const pair = `${caller.id} → ${target}`;
+    const counts = this.#callCounts.get(pair) ?? { ok: 0, failed: 0 };
+    this.#callCounts.set(pair, counts);
+    let outcome = "ok";
+    try {
+      return await this.call(target, targetMethod, input, { caller: caller.id });
+    } catch (error) {
+      outcome = error instanceof SymphonyError ? error.code : "Internal";
+      throw error;
+    } finally {
+      if (outcome === "ok") counts.ok++;
+      else counts.failed++;
+      this.#audit({
+        kind: "call",
+        extension: target,
+        actor: caller.id,
+        detail: { caller: caller.id, callee: target, method: targetMethod, outcome },
+      });
+    }
+  }
+
+  /**
+   * @returns Calls between extensions so far in this host, per `caller → callee` pair.
+   */
+  callCounts(): ReadonlyMap<string, { readonly ok: number; readonly failed: number }> {
+    return this.#callCounts;
   }
 
   #notified(publisher: Manifest, method: string, params: unknown): void {

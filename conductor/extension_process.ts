@@ -69,6 +69,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** Cancels the call. */
   signal?: AbortSignal;
+  /** The calling extension, as the Conductor knows it. */
+  caller?: string;
 }
 
 interface Pending {
@@ -257,7 +259,16 @@ export class ExtensionProcess {
     // The deadline runs from now: time spent waiting for a slot counts.
     const deadline = Date.now() + options.timeoutMs;
     const send = () =>
-      this.#request("call", { method, input }, options.timeoutMs, options.signal, deadline, true);
+      this.#request(
+        "call",
+        options.caller === undefined
+          ? { method, input }
+          : { method, input, caller: options.caller },
+        options.timeoutMs,
+        options.signal,
+        deadline,
+        true,
+      );
     if (this.#inFlight < this.#options.maxConcurrency && !this.#suspended) {
       this.#inFlight++;
       return send();

@@ -4,6 +4,7 @@
  * - {@linkcode Conductor}: starts installed extensions in their sandboxes and routes calls.
  * - {@linkcode ExtensionProcess}: the host side of one process's IPC bus.
  * - {@linkcode StateStore}, {@linkcode homeLayout}: what is installed, and where.
+ * - {@linkcode AuditTrail}: the hash-chained audit trail; {@linkcode openHostDatabase}: the SQLite file.
  * - {@linkcode ResourceWatchdog}: memory and CPU samples of every process, on one timer.
  * - Lifecycle rules: {@linkcode backoffDelay}, {@linkcode recentCrashes}.
  *
@@ -45,5 +46,18 @@ export {
   ExtensionProcess,
   type ExtensionProcessOptions,
 } from "./extension_process.ts";
+export {
+  AUDIT_KINDS,
+  type AuditEntry,
+  type AuditFilter,
+  auditHash,
+  type AuditKind,
+  type AuditRecord,
+  AuditTrail,
+  type AuditVerification,
+  canonicalJson,
+  GENESIS_HASH,
+} from "./audit_trail.ts";
+export { inTransaction, MIGRATIONS, openHostDatabase, SCHEMA_VERSION } from "./host_database.ts";
 export { type HomeLayout, homeLayout } from "./home_layout.ts";
 export { type HostState, type InstalledExtension, StateStore } from "./state_store.ts";

@@ -7,6 +7,7 @@
 import { join, resolve } from "node:path";
 import { Conductor, type ExtensionLogLine, type StateChange } from "../conductor/mod.ts";
 import type { CliIo } from "./cli_io.ts";
+import { actor } from "./install_extension.ts";
 import { terminalText } from "./terminal_text.ts";
 
 /** The `parseArgs` option definitions for `--home` and `--workspace`. */
@@ -46,6 +47,7 @@ export function hostConductor(
     join(Deno.env.get("HOME") ?? ".", ".symphony");
   const workspace = Deno.env.get("SYMPHONY_WORKSPACE") ?? values.workspace ?? Deno.cwd();
   return new Conductor({
+    actor: actor(),
     home: resolve(home),
     workspace: resolve(workspace),
     onLog: (line: ExtensionLogLine) =>

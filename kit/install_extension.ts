@@ -156,6 +156,17 @@ async function record(
     extensions: { ...state.extensions, [manifest.id]: installed },
   }));
   await conductor.stop(manifest.id);
+  await conductor.audit.append({
+    kind: "install",
+    extension: manifest.id,
+    actor: actor(),
+    detail: {
+      version: manifest.version,
+      type: manifest.type,
+      permissions: manifest.permissions,
+      ...(devDir === undefined ? {} : { devDir }),
+    },
+  });
   progress(`Installed ${manifest.id} ${manifest.version}${devDir === undefined ? "" : " (dev)"}`);
   return installed;
 }
@@ -197,6 +208,11 @@ async function checkDependencies(manifest: Manifest, conductor: Conductor): Prom
       }; install what it needs first`,
     );
   }
+}
+
+/** Who is acting: the user running the host, as the audit trail records it. */
+export function actor(): string {
+  return `cli:${Deno.env.get("USER") ?? Deno.env.get("USERNAME") ?? "unknown"}`;
 }
 
 /**

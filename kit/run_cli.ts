@@ -8,6 +8,7 @@ import { SymphonyError } from "../symphony_error.ts";
 import { SYMPHONY_VERSION } from "../version.ts";
 import type { CliIo } from "./cli_io.ts";
 import { terminalText } from "./terminal_text.ts";
+import { auditCommand } from "./audit_command.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
 import { devCommand } from "./dev_command.ts";
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
     run: lifecycleCommand("suspend"),
   },
   resume: { summary: "resume a suspended extension", run: lifecycleCommand("resume") },
+  audit: { summary: "the audit trail; --verify checks its hash chain", run: auditCommand },
   dev: { summary: "run the host for development: hot reload, calls from stdin", run: devCommand },
 };
 

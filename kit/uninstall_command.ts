@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { SymphonyError } from "../symphony_error.ts";
 import type { CliIo } from "./cli_io.ts";
 import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.ts";
+import { actor } from "./install_extension.ts";
 
 /** The help text of `uninstall`. */
 export const UNINSTALL_HELP = `Usage: symphony uninstall <id> [--json]
@@ -68,6 +69,12 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
   await conductor.store.update((state) => {
     const { [id]: _, ...rest } = state.extensions;
     return { ...state, extensions: rest };
+  });
+  await conductor.audit.append({
+    kind: "uninstall",
+    extension: id,
+    actor: actor(),
+    detail: { version: installed.version, settingsArchive: archive },
   });
   for (const dir of [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)]) {
     await Deno.remove(dir, { recursive: true }).catch((error) => {

@@ -77,6 +77,8 @@ export interface CallParams {
   input: unknown;
   /** For `callExtension`: the extension to call. */
   target?: string;
+  /** For `call`: the calling extension, stamped by the Conductor (never by the caller). */
+  caller?: string;
 }
 
 /**

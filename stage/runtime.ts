@@ -70,7 +70,16 @@ for (
   console[name] = (...args: unknown[]) => log(level, args);
 }
 
+// A refusal the host sent back for one of the extension's own requests
+// (ctx.call): passed on with the host's code if the extension does not catch it.
+class HostRefusal extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
 function toRpcError(error: unknown): RpcError {
+  if (error instanceof HostRefusal) return { code: error.code, message: error.message };
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
     return { code: "PermissionDenied", message: error.message };
   }
@@ -162,7 +171,11 @@ function call(id: number, params: CallParams): void {
   const controller = new AbortController();
   let result: unknown;
   try {
-    const callContext: CallContext = { ...context, signal: controller.signal };
+    const callContext: CallContext = {
+      ...context,
+      signal: controller.signal,
+      ...(typeof params.caller === "string" ? { caller: params.caller } : {}),
+    };
     result = handler(params.input, callContext);
   } catch (error) {
     fail(id, toRpcError(error));
@@ -233,7 +246,7 @@ function onMessage(message: Record<string, unknown>): void {
       outgoing.delete(message["id"] as number);
       const error = message["error"] as RpcError | undefined;
       if (error !== undefined) {
-        pending?.reject(Object.assign(new Error(error.message), { code: error.code }));
+        pending?.reject(new HostRefusal(error.code, error.message));
       } else pending?.resolve(message["result"]);
       return;
     }

@@ -68,6 +68,8 @@ export interface ExtensionContext {
 export interface CallContext extends ExtensionContext {
   /** Aborted when the host cancels the call or it times out. */
   readonly signal: AbortSignal;
+  /** The extension that made the call, as the Conductor knows it; undefined when the host called. */
+  readonly caller?: string;
 }
 
 /** One method: input in, JSON-serialisable result out. */

@@ -233,7 +233,8 @@ Deno.test("extensions call only the extensions they declared", async () => {
   await s.install(attacker("evil.caller", `return await ctx.call("acme.benign", "echo", input);`));
   await assertFails(
     s.conductor.call("evil.caller", "run", "hi"),
-    "ExtensionError",
+    // The host's refusal keeps its code through the extension that did not catch it.
+    "PermissionDenied",
     /Cannot call acme\.benign: evil\.caller does not list it in events\.calls/,
   );
 });
