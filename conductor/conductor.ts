@@ -11,7 +11,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import type { Manifest } from "../manifest/mod.ts";
+import type { Manifest, Permissions } from "../manifest/mod.ts";
 import {
   containedSpawner,
   type Containment,
@@ -82,6 +82,16 @@ export interface ConductorOptions {
   actor?: string;
   /** Reads processes' memory and CPU. Default: one `tail` of their `/proc/<pid>/stat`. */
   sampler?: ProcessSampler;
+}
+
+/** The kinds of permission a manifest requests. */
+export const PERMISSION_KINDS = ["read", "write", "net", "env", "sys", "run"] as const;
+
+/** One of {@linkcode PERMISSION_KINDS}. */
+export type PermissionKind = keyof Permissions & typeof PERMISSION_KINDS[number];
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }
 
 /** A message from the host itself, about an extension or about the platform. */
@@ -472,6 +482,110 @@ export class Conductor implements AsyncDisposable {
     await this.#audit({ kind: "disable", extension: id, actor: this.#actor, detail: { reason } });
     await this.stop(id, reason);
     this.#transition(id, "disabled", reason);
+  }
+
+  /**
+   * What an extension requested and what it was granted, per permission kind.
+   *
+   * @param id The extension.
+   * @returns For each kind, the requested values, split into granted and denied.
+   */
+  async grants(
+    id: string,
+  ): Promise<Record<PermissionKind, { granted: string[]; denied: string[] }>> {
+    const installed = await this.get(id);
+    const result = {} as Record<PermissionKind, { granted: string[]; denied: string[] }>;
+    for (const kind of PERMISSION_KINDS) {
+      const requested: readonly string[] = installed.manifest.permissions[kind];
+      const allowed = installed.grants[kind];
+      const isGranted = (value: string) => allowed === undefined || allowed.includes(value);
+      result[kind] = {
+        granted: requested.filter(isGranted),
+        denied: requested.filter((value) => !isGranted(value)),
+      };
+    }
+    return result;
+  }
+
+  /**
+   * Grants one requested permission. It takes effect at once: a running
+   * extension is stopped and the next need starts it with the new flags.
+   *
+   * @param id The extension.
+   * @param kind The permission kind.
+   * @param value One of the values the manifest requests for that kind.
+   * @throws {SymphonyError} `InvalidInput` for a value not requested; `PermissionDenied`
+   *   for what the community tier may never have (`run`).
+   */
+  async grant(id: string, kind: PermissionKind, value: string): Promise<void> {
+    const installed = await this.get(id);
+    const requested: readonly string[] = installed.manifest.permissions[kind];
+    if (!requested.includes(value)) {
+      throw new SymphonyError(
+        "InvalidInput",
+        `Cannot grant ${id} ${kind} ${value}: it does not request it (it requests ${
+          requested.join(", ") || "nothing"
+        } for ${kind})`,
+      );
+    }
+    if (kind === "run") {
+      await this.#audit({
+        kind: "policy-refusal",
+        extension: id,
+        actor: this.#actor,
+        detail: { refused: "grant", permission: kind, value, rule: "community tier" },
+      });
+      throw new SymphonyError(
+        "PermissionDenied",
+        `Cannot grant ${id} run ${value}: running programs needs the enterprise tier`,
+      );
+    }
+    await this.#changeGrants(id, "grant", kind, value, (current) => unique([...current, value]));
+  }
+
+  /**
+   * Revokes a permission (one value, or every value of the kind). It takes
+   * effect at once, as {@linkcode grant} does.
+   *
+   * @param id The extension.
+   * @param kind The permission kind.
+   * @param value The value; all of the kind when omitted.
+   */
+  async revoke(id: string, kind: PermissionKind, value?: string): Promise<void> {
+    await this.#changeGrants(
+      id,
+      "revoke",
+      kind,
+      value,
+      (current) => value === undefined ? [] : current.filter((v) => v !== value),
+    );
+  }
+
+  async #changeGrants(
+    id: string,
+    action: "grant" | "revoke",
+    kind: PermissionKind,
+    value: string | undefined,
+    change: (current: readonly string[]) => string[],
+  ): Promise<void> {
+    let after: string[] = [];
+    await this.#updateRecord(id, (e) => {
+      after = change(e.grants[kind] ?? e.manifest.permissions[kind]);
+      return { ...e, grants: { ...e.grants, [kind]: after } };
+    });
+    await this.#audit({
+      kind: action,
+      extension: id,
+      actor: this.#actor,
+      detail: {
+        permission: kind,
+        ...(value === undefined ? { all: true } : { value }),
+        granted: after,
+      },
+    });
+    if (this.isRunning(id)) {
+      await this.stop(id, `${action} of ${kind}: restarts with the new flags`);
+    }
   }
 
   readonly #resumeWaiters = new Map<string, (() => void)[]>();

@@ -16,6 +16,8 @@ export {
   type ConductorOptions,
   type HostNotice,
   type LimitOptions,
+  PERMISSION_KINDS,
+  type PermissionKind,
   type PublishedEvent,
 } from "./conductor.ts";
 export {

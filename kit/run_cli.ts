@@ -12,6 +12,7 @@ import { auditCommand } from "./audit_command.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
 import { devCommand } from "./dev_command.ts";
+import { grantCommand, grantsCommand, revokeCommand } from "./grants_commands.ts";
 import { lifecycleCommand } from "./lifecycle_commands.ts";
 import { listCommand } from "./list_command.ts";
 import { uninstallCommand } from "./uninstall_command.ts";
@@ -38,6 +39,9 @@ const COMMANDS: Record<string, Command> = {
     run: lifecycleCommand("suspend"),
   },
   resume: { summary: "resume a suspended extension", run: lifecycleCommand("resume") },
+  grants: { summary: "requested vs granted permissions", run: grantsCommand },
+  grant: { summary: "grant a requested permission (restarts it)", run: grantCommand },
+  revoke: { summary: "revoke a permission (restarts it)", run: revokeCommand },
   audit: { summary: "the audit trail; --verify checks its hash chain", run: auditCommand },
   dev: { summary: "run the host for development: hot reload, calls from stdin", run: devCommand },
 };
