@@ -156,7 +156,8 @@ interface Live {
   idleCpuMs: number;
   samples: ProcessSample[];
   transitions: StateChange[];
-  unwatch: (() => void) | undefined;
+  /** The running process's memory_mb, kept while it runs: the record cache may be emptied. */
+  memoryMb: number;
   /** A stop the host asked for: the exit is not a crash. */
   stopping: boolean;
   suspended: boolean;
@@ -197,6 +198,12 @@ export class Conductor implements AsyncDisposable {
   readonly #live = new Map<string, Live>();
   readonly #callCounts = new Map<string, { ok: number; failed: number }>();
   readonly #auditing = new Set<Promise<void>>();
+  // Each process's own watch, ended when that process exits (not its successor's).
+  readonly #unwatch = new WeakMap<ExtensionProcess, () => void>();
+  // Processes the host itself stopped (a stop, a reload's old process): their exit is no crash.
+  readonly #planned = new WeakSet<ExtensionProcess>();
+  #closing = false;
+  readonly #closed = Promise.withResolvers<void>();
   readonly #watchdog: ResourceWatchdog;
   #containment: Containment | undefined;
   #spawner: Spawner | undefined;
@@ -387,12 +394,18 @@ export class Conductor implements AsyncDisposable {
     const process = live.process ?? await live.starting?.catch(() => undefined);
     if (process === undefined || !process.alive) return;
     live.stopping = true;
+    this.#planned.add(process);
     this.#transition(id, "stopping", reason);
     await process.stop();
   }
 
-  /** Stops every running extension, each with a bounded time for `deactivate`. */
+  /**
+   * Stops every running extension, each with a bounded time for `deactivate`.
+   * Starts waiting for a backoff or a resume give up, and nothing new starts.
+   */
   async stopAll(): Promise<void> {
+    this.#closing = true;
+    this.#closed.resolve();
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
     this.#watchdog[Symbol.dispose]();
   }
@@ -610,6 +623,7 @@ export class Conductor implements AsyncDisposable {
         `Cannot start ${id}: its dependencies form a cycle (${[...chain, id].join(" → ")})`,
       );
     }
+    this.#refuseIfClosing(id);
     let installed = await this.#record(id);
     if (installed.disabled !== undefined) {
       if (live.state !== "disabled") this.#transition(id, "disabled", installed.disabled.reason);
@@ -643,8 +657,14 @@ export class Conductor implements AsyncDisposable {
     const wait = backoffDelay(live.crashesInARow, this.#policy) - (Date.now() - live.lastCrashAt);
     if (wait > 0) {
       this.#transition(id, live.state, `waiting ${wait} ms before restarting after a crash`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        new Promise((resolve) => timer = setTimeout(resolve, wait)),
+        this.#closed.promise,
+      ]);
+      clearTimeout(timer);
     }
+    this.#refuseIfClosing(id);
     this.#transition(id, "starting", live.crashesInARow > 0 ? "restart after a crash" : "needed");
     live.stopping = false;
     let process: ExtensionProcess;
@@ -657,7 +677,7 @@ export class Conductor implements AsyncDisposable {
       await this.#crashed(id, live, failure);
       throw failure;
     }
-    this.#adopt(id, live, process, "activated");
+    this.#adopt(id, live, process, installed, "activated");
     if (live.suspended) {
       await process.suspend();
       this.#transition(id, "suspended", "suspended before it started");
@@ -666,15 +686,24 @@ export class Conductor implements AsyncDisposable {
   }
 
   // Makes a started process the extension's live one: watched, and its exit handled.
-  #adopt(id: string, live: Live, process: ExtensionProcess, reason: string): void {
+  #adopt(
+    id: string,
+    live: Live,
+    process: ExtensionProcess,
+    record: InstalledExtension,
+    reason: string,
+  ): void {
     live.process = process;
+    live.memoryMb = record.manifest.resources.memory_mb;
     live.memoryWarned = false;
     live.idleCpuMs = 0;
     live.lastBusyAt = Date.now();
-    live.unwatch?.();
-    live.unwatch = this.#watchdog.watch(
-      process.pid,
-      (sample, previous) => this.#onSample(id, live, process, sample, previous),
+    this.#unwatch.set(
+      process,
+      this.#watchdog.watch(
+        process.pid,
+        (sample, previous) => this.#onSample(id, live, process, sample, previous),
+      ),
     );
     void process.exited.then(() => this.#onExit(id, live, process));
     this.#transition(id, "ready", reason);
@@ -701,6 +730,10 @@ export class Conductor implements AsyncDisposable {
     }
     const candidate: InstalledExtension = { ...current, manifest, version: manifest.version };
     const live = this.#liveOf(id);
+    if (live.suspended || current.suspended === true) {
+      throw new SymphonyError("Disabled", `Cannot reload ${id}: it is suspended; resume it first`);
+    }
+    await live.starting?.catch(() => undefined);
     const old = live.process?.alive === true ? live.process : undefined;
     if (old === undefined) {
       await this.#updateRecord(id, (e) => ({ ...e, manifest, version: manifest.version }));
@@ -720,13 +753,24 @@ export class Conductor implements AsyncDisposable {
     }
     const process = await this.#spawn(id, candidate, restore);
     await this.#updateRecord(id, (e) => ({ ...e, manifest, version: manifest.version }));
-    this.#adopt(id, live, process, `reloaded ${manifest.version}`);
+    this.#planned.add(old);
+    this.#adopt(id, live, process, candidate, `reloaded ${manifest.version}`);
     void old.stop();
     return true;
   }
 
+  #refuseIfClosing(id: string): void {
+    if (this.#closing) {
+      throw new SymphonyError("Crashed", `Cannot start ${id}: the host is stopping`);
+    }
+  }
+
   #untilResumed(id: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      void this.#closed.promise.then(() => {
+        clearTimeout(timer);
+        reject(new SymphonyError("Crashed", `Cannot start ${id}: the host is stopping`));
+      });
       const waiters = this.#resumeWaiters.get(id) ?? [];
       this.#resumeWaiters.set(id, waiters);
       const timer = setTimeout(() => {
@@ -746,19 +790,22 @@ export class Conductor implements AsyncDisposable {
   // The process can take no more calls: it is on its way out.
   #onFail(id: string, failure: SymphonyError, process: ExtensionProcess): void {
     const live = this.#liveOf(id);
-    if (live.state !== "stopping" && live.process === process) {
-      this.#transition(id, "stopping", failure.message);
-    }
+    if (live.process !== process) return;
+    // It takes no more calls: the next need starts another while it exits.
+    live.process = undefined;
+    if (live.state !== "stopping") this.#transition(id, "stopping", failure.message);
   }
 
   async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
-    live.unwatch?.();
-    if (live.process !== process) return;
-    live.process = undefined;
-    this.#records.delete(id);
+    this.#unwatch.get(process)?.();
+    if (live.process === process) live.process = undefined;
+    // A successor may already run: this exit is then recorded, but its state stays.
+    const current = (): boolean => live.process === undefined && live.starting === undefined;
     const failure = process.failure;
-    if (live.stopping || failure === undefined) {
-      if (live.state !== "disabled") this.#transition(id, "stopped", "stopped by the host");
+    if (this.#planned.has(process) || failure === undefined) {
+      if (current() && live.state !== "disabled") {
+        this.#transition(id, "stopped", "stopped by the host");
+      }
       return;
     }
     if (failure.code === "Timeout") {
@@ -770,14 +817,14 @@ export class Conductor implements AsyncDisposable {
         actor: "conductor",
         detail: { code: failure.code, reason: failure.message },
       });
-      this.#transition(id, "stopped", failure.message);
+      if (current()) this.#transition(id, "stopped", failure.message);
       return;
     }
-    await this.#crashed(id, live, failure);
+    await this.#crashed(id, live, failure, current());
   }
 
   // A crash: recorded, counted, and the circuit breaker consulted.
-  async #crashed(id: string, live: Live, failure: SymphonyError): Promise<void> {
+  async #crashed(id: string, live: Live, failure: SymphonyError, current = true): Promise<void> {
     live.crashesInARow++;
     live.lastCrashAt = Date.now();
     this.#notice({ id, level: "error", message: failure.message });
@@ -806,8 +853,14 @@ export class Conductor implements AsyncDisposable {
       actor: "conductor",
       detail: { code: failure.code, reason: failure.message },
     });
-    this.#transition(id, "crashed", failure.message);
+    if (current || disabled) this.#transition(id, "crashed", failure.message);
     if (disabled) {
+      // A successor started meanwhile stops too (never the start in progress: it is this one).
+      const successor = live.process;
+      if (successor?.alive === true) {
+        this.#planned.add(successor);
+        await successor.stop();
+      }
       this.#audit({
         kind: "disable",
         extension: id,
@@ -837,8 +890,8 @@ export class Conductor implements AsyncDisposable {
     if (sample === undefined) return;
     live.samples.push(sample);
     if (live.samples.length > SAMPLES_KEPT) live.samples.shift();
-    const limitMb = this.#records.get(id)?.manifest.resources.memory_mb;
-    if (limitMb !== undefined) {
+    const limitMb = live.memoryMb;
+    if (Number.isFinite(limitMb)) {
       const usedMb = sample.rssBytes / (1024 * 1024);
       if (usedMb > limitMb) {
         void process.terminate(
@@ -890,7 +943,7 @@ export class Conductor implements AsyncDisposable {
         state: "installed",
         process: undefined,
         starting: undefined,
-        unwatch: undefined,
+        memoryMb: Infinity,
         inFlight: 0,
         lastBusyAt: 0,
         crashesInARow: 0,

@@ -87,6 +87,7 @@ interface Pending {
 
 const STOP_GRACE_MS = 2_000;
 const PING = "$/ping";
+const SNAPSHOT = "$/snapshot";
 
 // What V8 prints on stderr when the heap passes --max-old-space-size.
 const HEAP_EXHAUSTED =
@@ -362,7 +363,7 @@ export class ExtensionProcess {
    * @returns What its `snapshot()` returned, or null without one.
    */
   snapshot(timeoutMs: number): Promise<unknown> {
-    return this.#request("$/snapshot", null, timeoutMs);
+    return this.#request(SNAPSHOT, null, timeoutMs);
   }
 
   #signal(signal: Deno.Signal): void {
@@ -497,6 +498,16 @@ export class ExtensionProcess {
         continue;
       }
       this.#settle(id);
+      if (pending.method === SNAPSHOT) {
+        // A slow snapshot() costs the reload its state, not the process its life.
+        pending.reject(
+          new SymphonyError(
+            "Timeout",
+            `Cannot snapshot ${this.id}: no answer within ${pending.timeoutMs} ms`,
+          ),
+        );
+        continue;
+      }
       if (pending.method === PING) {
         void this.terminate(
           new SymphonyError(

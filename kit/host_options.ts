@@ -71,15 +71,22 @@ export function hostConductor(
 
 /**
  * Stops the Conductor's extensions politely when the host gets SIGINT or
- * SIGTERM (each `deactivate` has a bounded time), then exits 130 or 143.
+ * SIGTERM (each `deactivate` has a bounded time), then exits 130 or 143; a
+ * second signal, or 10 s without an end, exits at once.
  *
  * @param conductor The host's Conductor.
  * @returns Removes the signal handlers when disposed.
  */
 export function stopOnSignals(conductor: Conductor): Disposable {
+  let stopping = false;
   const removers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const code = signal === "SIGINT" ? 130 : 143;
     const handler = (): void => {
-      void conductor.stopAll().finally(() => Deno.exit(signal === "SIGINT" ? 130 : 143));
+      // A second signal, or a stop that takes too long, leaves at once.
+      if (stopping) Deno.exit(code);
+      stopping = true;
+      setTimeout(() => Deno.exit(code), 10_000);
+      void conductor.stopAll().finally(() => Deno.exit(code));
     };
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);

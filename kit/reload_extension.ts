@@ -73,6 +73,14 @@ export async function reloadExtension(
   if (sandboxEscapes(manifest).some((e) => e.kind === "run")) {
     return refuse("it now asks to run programs, which needs the enterprise tier");
   }
+  const raised = raisedLimits(installed.manifest, manifest);
+  if (raised.length > 0) {
+    return refuse(
+      `it asks for more than it was installed with (${
+        raised.join(", ")
+      }); install it again to review it`,
+    );
+  }
   const added = newPermissions(installed.manifest.permissions, manifest.permissions);
   if (added.length > 0) {
     return refuse(
@@ -104,4 +112,22 @@ function newPermissions(previous: Permissions, next: Manifest["permissions"]): s
     for (const value of next[kind]) if (!before.has(value)) added.push(`${kind}: ${value}`);
   }
   return added;
+}
+
+// What the review showed that `next` raises: resource limits, calls to other
+// extensions, dependencies.
+function raisedLimits(previous: Manifest, next: Manifest): string[] {
+  const raised: string[] = [];
+  for (
+    const [name, value] of Object.entries(next.resources) as [keyof Manifest["resources"], number][]
+  ) {
+    if (value > previous.resources[name]) raised.push(`resources.${name} ${value}`);
+  }
+  for (const target of next.events.calls) {
+    if (!previous.events.calls.includes(target)) raised.push(`events.calls ${target}`);
+  }
+  for (const dependency of Object.keys(next.dependencies)) {
+    if (!(dependency in previous.dependencies)) raised.push(`dependencies ${dependency}`);
+  }
+  return raised;
 }

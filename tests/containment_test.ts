@@ -516,3 +516,50 @@ Deno.test("limits the platform cannot enforce are announced once, at the first s
   assert.ok(messages.some((m) => /no \/proc/.test(m)), messages.join("\n"));
   assert.ok(s.notices.every((n) => n.level === "warn" && n.id === undefined));
 });
+
+Deno.test("the memory watchdog still holds after suspend and resume", async () => {
+  await using s = await stage({}, FAST);
+  await s.install(
+    attacker(
+      "acme.sleeper",
+      `if (input !== 'bloat') return 'ok';
+       globalThis.keep = [];
+       setTimeout(async () => {
+         while (true) {
+           globalThis.keep.push(new Uint8Array(16 * 1024 * 1024).fill(1));
+           await new Promise((r) => setTimeout(r, 5));
+         }
+       }, 0);
+       return 'bloating';`,
+      { resources: { memory_mb: 96 } },
+    ),
+  );
+  assert.equal(await s.conductor.call("acme.sleeper", "run", "x"), "ok");
+  const pid = (await s.conductor.start("acme.sleeper")).pid;
+  await s.conductor.suspend("acme.sleeper");
+  await s.conductor.resume("acme.sleeper");
+  assert.equal(await s.conductor.call("acme.sleeper", "run", "bloat"), "bloating");
+  await assertGone(pid);
+  await eventually(
+    async () => (await s.conductor.history("acme.sleeper")).at(-1)?.code === "ResourceExhausted",
+    "the memory kill is in the history",
+  );
+});
+
+Deno.test("stopping the host does not wait out a crash backoff, nor start anything", async () => {
+  await using s = await stage({}, {
+    ...FAST,
+    restartPolicy: { baseDelayMs: 60_000, maxDelayMs: 60_000, crashesToDisable: 10 },
+  });
+  await s.install(attacker("acme.once", "if (input === 'die') Deno.exit(1); return 'alive';"));
+  await assertFails(s.conductor.call("acme.once", "run", "die"), "Crashed");
+  // The restart now waits 30 to 90 s; the host stops first.
+  const waiting = s.conductor.call("acme.once", "run", "live");
+  await eventually(
+    () => Promise.resolve(s.changes.some((c) => c.id === "acme.once" && /^waiting/.test(c.reason))),
+    "the backoff started",
+  );
+  await s.conductor.stopAll();
+  await assertFails(waiting, "Crashed", /the host is stopping/);
+  assert.equal(s.conductor.isRunning("acme.once"), false);
+});

@@ -118,6 +118,85 @@ Deno.test("an edited development install reloads, keeping its state, and bad edi
   });
 });
 
+Deno.test("a reloaded process is contained like the first, and a reload may not raise limits", async (t) => {
+  await using s = await stage({}, {
+    limits: { watchIntervalMs: 100, idleCpuWindowMs: 800, killGraceMs: 500 },
+  });
+  const hog = (version: number) =>
+    `export function activate() {
+      return {
+        version: () => ${version},
+        hog: () => {
+          globalThis.keep = [];
+          setTimeout(async () => {
+            while (true) {
+              globalThis.keep.push(new Uint8Array(16 * 1024 * 1024).fill(1));
+              await new Promise((r) => setTimeout(r, 5));
+            }
+          }, 0);
+          return "hogging";
+        },
+      };
+    }`;
+  const dir = await writeExtension(join(s.root, "dev"), {
+    id: "acme.hog",
+    resources: { memory_mb: 96 },
+    functions: [{ name: "version" }, { name: "hog" }],
+    main: hog(1),
+  });
+  await installExtension(dir, {
+    conductor: s.conductor,
+    confirm: () => Promise.resolve(true),
+    dev: true,
+  });
+  const results = reloads();
+  await using _watching = await watchDevExtensions(s.conductor, results);
+  assert.equal(await s.conductor.call("acme.hog", "version", null), 1);
+
+  await t.step("after a reload the memory watchdog still stops it", async () => {
+    await Deno.writeTextFile(join(dir, "main.ts"), hog(2));
+    assert.equal((await results.next()).ok, true);
+    assert.equal(await s.conductor.call("acme.hog", "version", null), 2);
+    const pid = (await s.conductor.start("acme.hog")).pid;
+    assert.equal(await s.conductor.call("acme.hog", "hog", null), "hogging");
+    const deadline = Date.now() + 10_000;
+    while ((await s.conductor.history("acme.hog")).at(-1)?.code !== "ResourceExhausted") {
+      assert.ok(Date.now() < deadline, `process ${pid} was not stopped past memory_mb`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
+  await t.step("more memory, or a new call target, needs a fresh install", async () => {
+    const manifestPath = join(dir, "extension.json");
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    await Deno.writeTextFile(
+      manifestPath,
+      JSON.stringify({ ...manifest, resources: { memory_mb: 4096 } }),
+    );
+    const result = await results.next();
+    assert.match(
+      !result.ok ? result.reason : "",
+      /asks for more than it was installed with \(resources\.memory_mb 4096\)/,
+    );
+    assert.equal((await s.conductor.get("acme.hog")).manifest.resources.memory_mb, 96);
+  });
+
+  await t.step("a suspended extension is not reloaded", async () => {
+    const manifestPath = join(dir, "extension.json");
+    const manifest = JSON.parse(await Deno.readTextFile(manifestPath));
+    await Deno.writeTextFile(
+      manifestPath,
+      JSON.stringify({ ...manifest, resources: { memory_mb: 96 } }),
+    );
+    assert.equal((await results.next()).ok, true);
+    await s.conductor.suspend("acme.hog");
+    await Deno.writeTextFile(join(dir, "main.ts"), hog(3));
+    const result = await results.next();
+    assert.match(!result.ok ? result.reason : "", /it is suspended; resume it first/);
+    await s.conductor.resume("acme.hog");
+  });
+});
+
 Deno.test("deno task dev takes calls on stdin and reloads a development install", async () => {
   await using dir = await tempDir();
   const home = join(dir.path, "home");
