@@ -158,6 +158,8 @@ interface Live {
   transitions: StateChange[];
   /** The running process's memory_mb, kept while it runs: the record cache may be emptied. */
   memoryMb: number;
+  /** The grants the running process started with, to notice a change made elsewhere. */
+  grants: string;
   /** A stop the host asked for: the exit is not a crash. */
   stopping: boolean;
   suspended: boolean;
@@ -203,6 +205,7 @@ export class Conductor implements AsyncDisposable {
   // Processes the host itself stopped (a stop, a reload's old process): their exit is no crash.
   readonly #planned = new WeakSet<ExtensionProcess>();
   #closing = false;
+  #sync: ReturnType<typeof setInterval> | undefined;
   readonly #closed = Promise.withResolvers<void>();
   readonly #watchdog: ResourceWatchdog;
   #containment: Containment | undefined;
@@ -406,6 +409,7 @@ export class Conductor implements AsyncDisposable {
   async stopAll(): Promise<void> {
     this.#closing = true;
     this.#closed.resolve();
+    clearInterval(this.#sync);
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
     this.#watchdog[Symbol.dispose]();
   }
@@ -695,6 +699,8 @@ export class Conductor implements AsyncDisposable {
   ): void {
     live.process = process;
     live.memoryMb = record.manifest.resources.memory_mb;
+    live.grants = JSON.stringify(record.grants);
+    this.#startSync();
     live.memoryWarned = false;
     live.idleCpuMs = 0;
     live.lastBusyAt = Date.now();
@@ -757,6 +763,48 @@ export class Conductor implements AsyncDisposable {
     this.#adopt(id, live, process, candidate, `reloaded ${manifest.version}`);
     void old.stop();
     return true;
+  }
+
+  // Other host processes (the command line) change the durable state: a
+  // running host applies disables, suspends, resumes, grant changes and
+  // uninstalls to its processes within a watch interval.
+  #startSync(): void {
+    if (this.#sync !== undefined) return;
+    const sync = setInterval(() => void this.#syncDurable(), this.#limits.watchIntervalMs);
+    Deno.unrefTimer(sync);
+    this.#sync = sync;
+  }
+
+  async #syncDurable(): Promise<void> {
+    let extensions: Record<string, InstalledExtension>;
+    try {
+      ({ extensions } = await this.store.read());
+    } catch {
+      return;
+    }
+    for (const [id, live] of this.#live) {
+      const process = live.process;
+      if (process === undefined || !process.alive || live.stopping) continue;
+      const record = extensions[id];
+      if (record === undefined) {
+        await this.stop(id, "uninstalled by another host process");
+      } else if (record.disabled !== undefined) {
+        await this.stop(id, record.disabled.reason);
+        this.#transition(id, "disabled", record.disabled.reason);
+      } else if (record.suspended === true && !live.suspended) {
+        live.suspended = true;
+        this.#transition(id, "suspended", "suspended by another host process");
+        await process.suspend();
+      } else if (record.suspended !== true && live.suspended) {
+        live.suspended = false;
+        for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
+        process.resume();
+        this.#transition(id, "ready", "resumed by another host process");
+      } else if (JSON.stringify(record.grants) !== live.grants) {
+        this.#records.delete(id);
+        await this.stop(id, "its grants changed: restarts with the new flags");
+      }
+    }
   }
 
   #refuseIfClosing(id: string): void {
@@ -944,6 +992,7 @@ export class Conductor implements AsyncDisposable {
         process: undefined,
         starting: undefined,
         memoryMb: Infinity,
+        grants: "",
         inFlight: 0,
         lastBusyAt: 0,
         crashesInARow: 0,

@@ -1,7 +1,9 @@
 /**
  * `symphony enable|disable|suspend|resume <id>`: an admin's control over an
  * extension's lifecycle. Each change is recorded in the extension's history
- * and holds for every later host until changed back.
+ * and the audit trail, and holds for every later host until changed back; a
+ * host already running the extension (`symphony dev`) applies it within a
+ * second.
  *
  * @module
  */

@@ -3,7 +3,7 @@
 // process is gone, that the host's memory did not balloon, and that a benign
 // extension called right after still answers.
 import assert from "node:assert/strict";
-import type { ConductorOptions } from "../conductor/mod.ts";
+import { Conductor, type ConductorOptions } from "../conductor/mod.ts";
 import { probeContainment } from "../sandbox/mod.ts";
 import { assertFails, attacker, type Stage, stage } from "./extension_stage.ts";
 
@@ -562,4 +562,32 @@ Deno.test("stopping the host does not wait out a crash backoff, nor start anythi
   await s.conductor.stopAll();
   await assertFails(waiting, "Crashed", /the host is stopping/);
   assert.equal(s.conductor.isRunning("acme.once"), false);
+});
+
+Deno.test("a running host applies what another host process changed", async () => {
+  await using s = await stage({}, FAST);
+  await s.install(
+    attacker("acme.remote", "return await Deno.readTextFile(input);", {
+      permissions: { read: ["${workspace}"] },
+    }),
+  );
+  const notes = `${s.workspace}/granted/notes.txt`;
+  assert.equal(await s.conductor.call("acme.remote", "run", notes), "hello");
+  // The command line is another process with its own Conductor on the same home.
+  await using other = new Conductor({ home: s.conductor.layout.home, workspace: s.workspace });
+  const pid = (await s.conductor.start("acme.remote")).pid;
+
+  await other.suspend("acme.remote");
+  await eventually(async () => await processState(pid) === "T", "suspended with SIGSTOP");
+  await other.resume("acme.remote");
+  await eventually(async () => await processState(pid) !== "T", "resumed");
+  assert.equal(await s.conductor.call("acme.remote", "run", notes), "hello");
+
+  await other.revoke("acme.remote", "read");
+  await assertGone(pid);
+  await assertFails(s.conductor.call("acme.remote", "run", notes), "PermissionDenied");
+
+  await other.disable("acme.remote");
+  await eventually(async () => await s.conductor.state("acme.remote") === "disabled", "disabled");
+  await assertFails(s.conductor.call("acme.remote", "run", notes), "Disabled");
 });
