@@ -25,6 +25,7 @@ import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts"
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
 import { type InstalledExtension, StateStore } from "./state_store.ts";
 import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
+import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
 import {
   appendHistory,
   backoffDelay,
@@ -78,6 +79,8 @@ export interface ConductorOptions {
   restartPolicy?: Partial<RestartPolicy>;
   /** Calls to a suspended extension wait for `resume` (up to their timeout) or fail. Default: wait. */
   suspendedCalls?: "wait" | "fail";
+  /** Rates and sizes of the event bus. */
+  eventLimits?: EventBusOptions;
   /** Who acts through this host, for the audit trail (`cli:<user>`). Default: `conductor`. */
   actor?: string;
   /** Reads processes' memory and CPU. Default: one `tail` of their `/proc/<pid>/stat`. */
@@ -140,6 +143,14 @@ const DEFAULT_LIMITS: LimitOptions = {
 const SAMPLES_KEPT = 120;
 /** State changes kept per extension. */
 const TRANSITIONS_KEPT = 200;
+/** Events waiting for one extension; beyond, the oldest are dropped. */
+const INBOX_LIMIT = 1_000;
+
+interface Inbox {
+  events: BusEvent[];
+  draining: boolean;
+  dropped: number;
+}
 
 // What the Conductor knows of one extension in this run.
 interface Live {
@@ -194,12 +205,21 @@ export class Conductor implements AsyncDisposable {
   readonly store: StateStore;
   /** The hash-chained audit trail, in the same database. */
   readonly audit: AuditTrail;
+  /**
+   * The event bus: extensions' events on the topics they declared, and the
+   * host's own (`extension.state` for every state change).
+   */
+  readonly events: EventBus;
   readonly #options: ConductorOptions;
   readonly #limits: LimitOptions;
   readonly #policy: RestartPolicy;
   readonly #live = new Map<string, Live>();
   readonly #callCounts = new Map<string, { ok: number; failed: number }>();
   readonly #auditing = new Set<Promise<void>>();
+  readonly #inboxes = new Map<string, Inbox>();
+  #routing: Promise<void> = Promise.resolve();
+  #subscriberList: Promise<InstalledExtension[]> | undefined;
+  #subscribersRead = 0;
   // Each process's own watch, ended when that process exits (not its successor's).
   readonly #unwatch = new WeakMap<ExtensionProcess, () => void>();
   // Processes the host itself stopped (a stop, a reload's old process): their exit is no crash.
@@ -223,6 +243,16 @@ export class Conductor implements AsyncDisposable {
     this.layout = homeLayout(options.home);
     this.store = new StateStore(this.layout.databaseFile, this.layout.stateFile);
     this.audit = new AuditTrail(() => this.store.db);
+    this.events = new EventBus(options.eventLimits);
+    this.events.subscribe("**", (event) => this.#route(event));
+    if (options.onEvent !== undefined) {
+      const sink = options.onEvent;
+      this.events.subscribe("**", (event) => {
+        if (event.from !== "host") {
+          sink({ from: event.from, topic: event.topic, payload: event.payload });
+        }
+      });
+    }
     this.#watchdog = new ResourceWatchdog({
       intervalMs: this.#limits.watchIntervalMs,
       ...(options.sampler === undefined ? {} : { sample: options.sampler }),
@@ -392,6 +422,8 @@ export class Conductor implements AsyncDisposable {
   /** Stops an extension politely if it is running, and forgets what was read of it. */
   async stop(id: string, reason = "stopped by the host"): Promise<void> {
     this.#records.delete(id);
+    // Installs and uninstalls stop the extension: who subscribes may have changed.
+    this.#subscriberList = undefined;
     const live = this.#live.get(id);
     if (live === undefined) return;
     const process = live.process ?? await live.starting?.catch(() => undefined);
@@ -1016,6 +1048,7 @@ export class Conductor implements AsyncDisposable {
     live.transitions.push(change);
     if (live.transitions.length > TRANSITIONS_KEPT) live.transitions.shift();
     this.#options.onStateChange?.(change);
+    this.events.publish("host", "extension.state", change);
   }
 
   get #actor(): string {
@@ -1062,6 +1095,7 @@ export class Conductor implements AsyncDisposable {
       return { ...state, extensions: { ...state.extensions, [id]: change(installed) } };
     });
     this.#records.delete(id);
+    this.#subscriberList = undefined;
   }
 
   // The spawner, and the notice of what cannot be enforced here, once per host.
@@ -1194,7 +1228,76 @@ export class Conductor implements AsyncDisposable {
       });
       return;
     }
-    this.#options.onEvent?.({ from: publisher.id, topic, payload });
+    const result = this.events.publish(publisher.id, topic, payload);
+    if (!result.ok) {
+      // The publisher is told, and the drop counted in the bus's stats.
+      this.#live.get(publisher.id)?.process?.notify("$/dropped", {
+        topic,
+        reason: result.reason,
+        message: result.message,
+      });
+    }
+  }
+
+  // Hands an extension's event to every installed extension that subscribes
+  // to its topic, in publish order, starting lazy ones on their first event.
+  #route(event: BusEvent): void {
+    if (event.from === "host") return;
+    this.#routing = this.#routing.then(async () => {
+      for (const installed of await this.#subscribers()) {
+        if (
+          installed.id === event.from || installed.disabled !== undefined ||
+          !installed.manifest.events.subscribe.some((p) => topicMatches(p, event.topic))
+        ) continue;
+        this.#enqueue(installed.id, event);
+      }
+    }).catch(() => {});
+  }
+
+  #subscribers(): Promise<InstalledExtension[]> {
+    const now = Date.now();
+    if (this.#subscriberList === undefined || now - this.#subscribersRead > 1_000) {
+      this.#subscribersRead = now;
+      this.#subscriberList = this.list();
+    }
+    return this.#subscriberList;
+  }
+
+  #enqueue(id: string, event: BusEvent): void {
+    let inbox = this.#inboxes.get(id);
+    if (inbox === undefined) {
+      inbox = { events: [], draining: false, dropped: 0 };
+      this.#inboxes.set(id, inbox);
+    }
+    inbox.events.push(event);
+    // An extension that cannot keep up loses the oldest, counted: host memory stays bounded.
+    if (inbox.events.length > INBOX_LIMIT) (inbox.events.shift(), inbox.dropped++);
+    if (!inbox.draining) void this.#drain(id, inbox);
+  }
+
+  async #drain(id: string, inbox: Inbox): Promise<void> {
+    inbox.draining = true;
+    try {
+      while (inbox.events.length > 0) {
+        let process: ExtensionProcess;
+        try {
+          process = await this.start(id);
+        } catch (error) {
+          this.#notice({
+            id,
+            level: "warn",
+            message: `${inbox.events.length} events for ${id} dropped: ${(error as Error).message}`,
+          });
+          inbox.events.length = 0;
+          return;
+        }
+        for (const event of inbox.events.splice(0)) {
+          process.notify("event", { topic: event.topic, payload: event.payload, from: event.from });
+        }
+      }
+    } finally {
+      inbox.draining = false;
+    }
   }
 
   async #record(id: string): Promise<InstalledExtension> {

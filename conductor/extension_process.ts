@@ -357,6 +357,16 @@ export class ExtensionProcess {
   }
 
   /**
+   * Sends the process a notification (an event, a notice), if it is alive.
+   *
+   * @param method The notification.
+   * @param params Its JSON params.
+   */
+  notify(method: string, params: unknown): void {
+    if (this.#failure === undefined) this.#send({ jsonrpc: "2.0", method, params }, () => {});
+  }
+
+  /**
    * Asks the extension for the state to carry across a hot reload.
    *
    * @param timeoutMs How long `snapshot()` may take.

@@ -60,6 +60,13 @@ export {
   canonicalJson,
   GENESIS_HASH,
 } from "./audit_trail.ts";
+export {
+  type BusEvent,
+  EventBus,
+  type EventBusOptions,
+  type PublishResult,
+  topicMatches,
+} from "./event_bus.ts";
 export { inTransaction, MIGRATIONS, openHostDatabase, SCHEMA_VERSION } from "./host_database.ts";
 export { type HomeLayout, homeLayout } from "./home_layout.ts";
 export { type HostState, type InstalledExtension, StateStore } from "./state_store.ts";

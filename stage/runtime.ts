@@ -190,6 +190,21 @@ function call(id: number, params: CallParams): void {
   ).finally(() => calls.delete(id));
 }
 
+// Events arrive in publish order; each is handled before the next is given.
+let events: Promise<void> = Promise.resolve();
+function deliver(params: unknown): Promise<void> {
+  const event = params as { topic: string; payload: unknown; from: string };
+  events = events.then(async () => {
+    if (context === undefined) return;
+    try {
+      await module.onEvent?.(event, context);
+    } catch (error) {
+      log("error", [`onEvent(${event.topic}) failed:`, error]);
+    }
+  });
+  return events;
+}
+
 async function snapshot(id: number): Promise<void> {
   try {
     respond(id, (await module.snapshot?.()) ?? null);
@@ -239,6 +254,10 @@ function onMessage(message: Record<string, unknown>): void {
       if (message["method"] === "$/cancel") {
         const id = (message["params"] as { id?: number } | undefined)?.id;
         calls.get(id ?? -1)?.abort(new DOMException("The host cancelled the call", "AbortError"));
+      } else if (message["method"] === "event") void deliver(message["params"]);
+      else if (message["method"] === "$/dropped") {
+        const { topic, message: why } = (message["params"] ?? {}) as Record<string, unknown>;
+        log("warn", [`the host dropped an event on ${String(topic)}: ${String(why)}`]);
       }
       return;
     case "response": {

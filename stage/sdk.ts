@@ -82,6 +82,14 @@ export type Handlers = Record<string, Handler>;
 export interface ExtensionModule {
   activate(ctx: ExtensionContext): Handlers | Promise<Handlers>;
   deactivate?(): void | Promise<void>;
+  /**
+   * Receives the events on the topics the manifest's `events.subscribe` lists;
+   * the first such event starts a lazy extension.
+   */
+  onEvent?(
+    event: { topic: string; payload: unknown; from: string },
+    ctx: ExtensionContext,
+  ): void | Promise<void>;
   /** Hot reload: the state to hand to the next version, a JSON value. */
   snapshot?(): unknown;
   /** Hot reload: receives what the previous version's `snapshot` returned, after `activate`. */
