@@ -25,6 +25,10 @@ export interface InstalledExtension {
   grants: Grants;
   /** The current settings: the manifest's defaults until changed. */
   settings: Record<string, unknown>;
+  /** SHA-256 (hex) of every file of the package as installed, by relative path. */
+  files?: Record<string, string>;
+  /** The record this one replaced by an update, for rollback (its grants and settings too). */
+  previous?: InstalledExtension;
   /** A development install: the directory it runs from, watched for hot reload. */
   devDir?: string;
   /** Set while it is disabled (by the circuit breaker or an admin): when and why. */

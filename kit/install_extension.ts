@@ -36,6 +36,13 @@ export interface InstallExtensionOptions {
    * copied), and `symphony dev` reloads it when its files change.
    */
   dev?: boolean;
+  /**
+   * An update of an installed extension to another version: its grants and
+   * settings carry over, the old version is kept for rollback, and an update
+   * that asks for permissions the old one did not have is left disabled
+   * until an admin reviews and enables it.
+   */
+  update?: boolean;
 }
 
 /**
@@ -92,7 +99,26 @@ export async function installExtension(
   progress("Checking the package");
   const files = await checkPackage(loaded.dir);
   await checkDependencies(manifest, conductor);
-  if (!(await options.confirm(permissionReview(manifest)))) return undefined;
+  let previous: InstalledExtension | undefined;
+  let review = permissionReview(manifest);
+  if (options.update) {
+    previous = await conductor.get(manifest.id);
+    if (previous.version === manifest.version) {
+      throw new SymphonyError(
+        "InvalidInput",
+        `Cannot update ${manifest.id}: version ${manifest.version} is already installed`,
+      );
+    }
+    const added = addedPermissions(previous.manifest, manifest);
+    review = `Update of ${manifest.id} from ${previous.version} to ${manifest.version}.\n${
+      added.length === 0
+        ? "It asks for no new permissions.\n"
+        : `It asks for NEW permissions: ${
+          added.join(", ")
+        }.\nIt will stay disabled until an admin runs symphony enable ${manifest.id}.\n`
+    }${review}`;
+  }
+  if (!(await options.confirm(review))) return undefined;
 
   const layout = conductor.layout;
   if (options.dev) {
@@ -103,7 +129,7 @@ export async function installExtension(
       layout.cacheDir(manifest.id),
       options.denoPath,
     );
-    return await record(conductor, manifest, await Deno.realPath(loaded.dir), progress);
+    return await record(conductor, manifest, await Deno.realPath(loaded.dir), progress, {});
   }
   progress(`Copying ${files.length} files`);
   const target = layout.extDir(manifest.id, manifest.version);
@@ -126,7 +152,33 @@ export async function installExtension(
     await Deno.remove(staging, { recursive: true }).catch(() => {});
     throw error;
   }
-  return await record(conductor, manifest, undefined, progress);
+  progress("Recording file hashes");
+  const hashes: Record<string, string> = {};
+  for (const file of files) hashes[file] = await sha256(await Deno.readFile(join(target, file)));
+  return await record(conductor, manifest, undefined, progress, hashes, previous);
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The permission entries `next` requests that `previous` did not, as "kind: value".
+ *
+ * @param previous The installed manifest.
+ * @param next The new one.
+ * @returns The additions.
+ */
+export function addedPermissions(previous: Manifest, next: Manifest): string[] {
+  const added: string[] = [];
+  for (const kind of Object.keys(next.permissions) as (keyof Manifest["permissions"])[]) {
+    const before = new Set<string>(previous.permissions[kind]);
+    for (const value of next.permissions[kind]) {
+      if (!before.has(value)) added.push(`${kind}: ${value}`);
+    }
+  }
+  return added;
 }
 
 // Records the installed extension; a running older version stops, and the
@@ -136,35 +188,69 @@ async function record(
   manifest: Manifest,
   devDir: string | undefined,
   progress: (message: string) => void,
+  files: Record<string, string>,
+  previous?: InstalledExtension,
 ): Promise<InstalledExtension> {
   const layout = conductor.layout;
   await Deno.mkdir(layout.dataDir(manifest.id), { recursive: true });
   await Deno.mkdir(layout.tmpDir(manifest.id), { recursive: true });
-  const installed: InstalledExtension = {
+  const defaults = Object.fromEntries(
+    Object.entries(manifest.settings).map(([name, s]) => [name, s.default]),
+  );
+  const added = previous === undefined ? [] : addedPermissions(previous.manifest, manifest);
+  let installed: InstalledExtension = {
     id: manifest.id,
     version: manifest.version,
     manifest,
     installedAt: new Date().toISOString(),
     grants: {},
-    settings: Object.fromEntries(
-      Object.entries(manifest.settings).map(([name, s]) => [name, s.default]),
-    ),
+    settings: defaults,
+    files,
     ...(devDir === undefined ? {} : { devDir }),
   };
+  if (previous !== undefined) {
+    const { previous: _, ...kept } = previous;
+    installed = {
+      ...installed,
+      // What the admin granted holds; a new permission is granted only by enabling it.
+      grants: previous.grants,
+      // Settings the new version still has keep their values.
+      settings: Object.fromEntries(
+        Object.entries(defaults).map(([name, value]) => [
+          name,
+          name in previous.settings ? previous.settings[name] : value,
+        ]),
+      ),
+      ...(previous.history === undefined ? {} : { history: previous.history }),
+      previous: kept,
+      ...(added.length > 0
+        ? {
+          disabled: {
+            at: new Date().toISOString(),
+            reason: `the update to ${manifest.version} asks for new permissions (${
+              added.join(", ")
+            }); review them and run symphony enable ${manifest.id}`,
+          },
+        }
+        : {}),
+    };
+  }
   await conductor.store.update((state) => ({
     ...state,
     extensions: { ...state.extensions, [manifest.id]: installed },
   }));
   await conductor.stop(manifest.id);
   await conductor.audit.append({
-    kind: "install",
+    kind: previous === undefined ? "install" : "update",
     extension: manifest.id,
     actor: actor(),
     detail: {
       version: manifest.version,
       type: manifest.type,
       permissions: manifest.permissions,
+      files: Object.keys(files).length,
       ...(devDir === undefined ? {} : { devDir }),
+      ...(previous === undefined ? {} : { from: previous.version, newPermissions: added }),
     },
   });
   progress(`Installed ${manifest.id} ${manifest.version}${devDir === undefined ? "" : " (dev)"}`);

@@ -8,16 +8,10 @@
  */
 import { join } from "node:path";
 import type { Conductor } from "../conductor/mod.ts";
-import {
-  formatProblem,
-  loadManifest,
-  type Manifest,
-  type Permissions,
-  sandboxEscapes,
-} from "../manifest/mod.ts";
+import { formatProblem, loadManifest, type Manifest, sandboxEscapes } from "../manifest/mod.ts";
 import { checkPackage } from "../sandbox/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
-import { cacheDependencies } from "./install_extension.ts";
+import { addedPermissions, cacheDependencies } from "./install_extension.ts";
 
 /** What a reload did. */
 export type ReloadResult =
@@ -81,7 +75,7 @@ export async function reloadExtension(
       }); install it again to review it`,
     );
   }
-  const added = newPermissions(installed.manifest.permissions, manifest.permissions);
+  const added = addedPermissions(installed.manifest, manifest);
   if (added.length > 0) {
     return refuse(
       `it asks for permissions it was installed without (${
@@ -102,16 +96,6 @@ export async function reloadExtension(
     if (!(error instanceof SymphonyError)) throw error;
     return refuse(`the new version did not start: ${error.message}`);
   }
-}
-
-// The permission entries `next` asks for that `previous` did not, as "kind: value".
-function newPermissions(previous: Permissions, next: Manifest["permissions"]): string[] {
-  const added: string[] = [];
-  for (const kind of Object.keys(next) as (keyof Permissions)[]) {
-    const before = new Set<string>(previous[kind]);
-    for (const value of next[kind]) if (!before.has(value)) added.push(`${kind}: ${value}`);
-  }
-  return added;
 }
 
 // What the review showed that `next` raises: resource limits, calls to other

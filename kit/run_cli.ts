@@ -17,6 +17,7 @@ import { lifecycleCommand } from "./lifecycle_commands.ts";
 import { listCommand } from "./list_command.ts";
 import { uninstallCommand } from "./uninstall_command.ts";
 import { validateCommand } from "./validate_command.ts";
+import { rollbackCommand, updateCommand } from "./version_commands.ts";
 
 interface Command {
   summary: string;
@@ -28,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   install: { summary: "review and install an extension", run: installCommand },
   list: { summary: "list installed extensions", run: listCommand },
   call: { summary: "call a method of an extension in its sandbox", run: callCommand },
+  update: { summary: "install another version in place (kept for rollback)", run: updateCommand },
+  rollback: { summary: "go back to the version before the last update", run: rollbackCommand },
   uninstall: { summary: "stop and remove an extension", run: uninstallCommand },
   enable: { summary: "re-enable a disabled extension", run: lifecycleCommand("enable") },
   disable: {

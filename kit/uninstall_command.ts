@@ -1,6 +1,7 @@
 /**
- * `symphony uninstall <id>`: stops the extension, removes its code and cache,
- * and archives its settings. Its data directory is kept.
+ * `symphony uninstall <id> [--force] [--keep-data]`: stops the extension,
+ * archives its settings, and removes its code, cache and data. It refuses
+ * while another installed extension depends on it, unless forced.
  *
  * @module
  */
@@ -12,13 +13,15 @@ import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.t
 import { actor } from "./install_extension.ts";
 
 /** The help text of `uninstall`. */
-export const UNINSTALL_HELP = `Usage: symphony uninstall <id> [--json]
+export const UNINSTALL_HELP = `Usage: symphony uninstall <id> [--force] [--keep-data] [--json]
 
-Stops the extension, removes its code, cache and temporary files, and
-archives its settings under the data directory's host/archive. Its own data
-directory is kept.
+Stops the extension, archives its settings under the data directory's
+host/archive, and removes its code, cache, temporary files and data. It
+refuses while another installed extension depends on it.
 
 Options:
+  --force          uninstall even though other extensions depend on it
+  --keep-data      keep its data directory
   --json           print what was removed as JSON
 ${HOST_OPTIONS_HELP}
   -h, --help       show this help
@@ -45,7 +48,13 @@ Exit status: 0 removed, 1 error.
 export async function uninstallCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" }, ...HOST_OPTIONS },
+    options: {
+      json: { type: "boolean" },
+      force: { type: "boolean" },
+      "keep-data": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      ...HOST_OPTIONS,
+    },
     allowPositionals: true,
   });
   if (values.help) return (io.stdout(UNINSTALL_HELP), 0);
@@ -58,6 +67,17 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
   }
   await using conductor = hostConductor(values, io);
   const installed = await conductor.get(id);
+  const dependents = (await conductor.list()).filter((e) =>
+    e.id !== id && (id in e.manifest.dependencies || id in e.manifest.peer_dependencies)
+  ).map((e) => e.id);
+  if (dependents.length > 0 && !values.force) {
+    throw new SymphonyError(
+      "DependencyError",
+      `Cannot uninstall ${id}: ${dependents.join(", ")} depend${
+        dependents.length === 1 ? "s" : ""
+      } on it; uninstall ${dependents.length === 1 ? "it" : "them"} first, or pass --force`,
+    );
+  }
   await conductor.stop(id);
   const { layout } = conductor;
   const archive = join(layout.archiveDir, `${id}-${installed.version}-${Date.now()}.json`);
@@ -74,9 +94,16 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
     kind: "uninstall",
     extension: id,
     actor: actor(),
-    detail: { version: installed.version, settingsArchive: archive },
+    detail: {
+      version: installed.version,
+      settingsArchive: archive,
+      dataKept: values["keep-data"] === true,
+      ...(dependents.length > 0 ? { forcedPast: dependents } : {}),
+    },
   });
-  for (const dir of [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)]) {
+  const removed = [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)];
+  if (!values["keep-data"]) removed.push(layout.dataDir(id));
+  for (const dir of removed) {
     await Deno.remove(dir, { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
@@ -85,12 +112,14 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
     id,
     version: installed.version,
     settingsArchive: archive,
-    dataKept: layout.dataDir(id),
+    ...(values["keep-data"] ? { dataKept: layout.dataDir(id) } : {}),
   };
   io.stdout(
     values.json
       ? JSON.stringify(report) + "\n"
-      : `uninstalled ${id} ${installed.version}; settings archived in ${archive}; data kept in ${report.dataKept}\n`,
+      : `uninstalled ${id} ${installed.version}; settings archived in ${archive}${
+        values["keep-data"] ? `; data kept in ${layout.dataDir(id)}` : "; its data removed"
+      }\n`,
   );
   return 0;
 }

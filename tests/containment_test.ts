@@ -468,7 +468,8 @@ Deno.test("suspend stops the process with SIGSTOP; calls wait until resume", asy
   const pid = (await s.conductor.start("acme.sleepy")).pid;
   await s.conductor.suspend("acme.sleepy");
   assert.equal(await s.conductor.state("acme.sleepy"), "suspended");
-  assert.equal(await processState(pid), "T");
+  // SIGSTOP takes effect when the kernel next schedules the process.
+  await eventually(async () => await processState(pid) === "T", "stopped with SIGSTOP");
   let answered = false;
   const call = s.conductor.call("acme.sleepy", "run", 7).then((v) => (answered = true, v));
   await delay(1_000);
@@ -476,7 +477,7 @@ Deno.test("suspend stops the process with SIGSTOP; calls wait until resume", asy
   assert.equal(await alive(pid), true, "a suspended process must not be taken for hung");
   await s.conductor.resume("acme.sleepy");
   assert.equal(await call, 7);
-  assert.notEqual(await processState(pid), "T");
+  await eventually(async () => await processState(pid) !== "T", "continued");
   assert.deepEqual(
     (await s.conductor.history("acme.sleepy")).map((h) => h.event),
     ["suspended", "resumed"],

@@ -114,13 +114,14 @@ Deno.test("install, list, call and uninstall an extension from the command line"
     },
   );
 
-  await t.step("uninstall removes the code and archives the settings", async () => {
+  await t.step("uninstall removes the code and data and archives the settings", async () => {
     const run = await symphony(home, "uninstall", "acme.word-count");
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
-      /^uninstalled acme\.word-count 2\.0\.0; settings archived in .*host\/archive\/acme\.word-count-2\.0\.0-\d+\.json; data kept in /,
+      /^uninstalled acme\.word-count 2\.0\.0; settings archived in .*host\/archive\/acme\.word-count-2\.0\.0-\d+\.json; its data removed$/m,
     );
+    await assert.rejects(Deno.stat(join(home, "data", "acme.word-count")), Deno.errors.NotFound);
     await assert.rejects(
       Deno.stat(join(home, "extensions", "acme.word-count")),
       Deno.errors.NotFound,

@@ -1,0 +1,90 @@
+// Updates, rollbacks and uninstalls as an admin runs them: grants and
+// settings carry over, new permissions wait for an admin, the old version
+// comes back with its grants, and dependents protect what they need.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { attacker, type Extension, writeExtension } from "./extension_stage.ts";
+import { ROOT, type Run, runSymphony } from "./run_symphony.ts";
+import { tempDir } from "./temp_dir.ts";
+
+function version(n: string, extra: Partial<Extension> = {}): Extension {
+  return attacker("acme.tool", `return "${n}";`, {
+    version: n,
+    permissions: { env: ["LANG"] },
+    ...extra,
+  });
+}
+
+Deno.test("update keeps grants, asks before new permissions, and rollback restores", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  const symphony = (...args: string[]): Promise<Run> =>
+    runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT });
+  const v1 = await writeExtension(join(dir.path, "v1"), version("1.0.0"));
+  const v2 = await writeExtension(join(dir.path, "v2"), version("2.0.0"));
+  const v3 = await writeExtension(
+    join(dir.path, "v3"),
+    version("3.0.0", { permissions: { env: ["LANG", "HOME"] } }),
+  );
+  assert.equal((await symphony("install", v1, "--yes")).code, 0);
+  assert.equal((await symphony("revoke", "acme.tool", "env", "LANG")).code, 0);
+
+  const updated = await symphony("update", "acme.tool", v2, "--yes");
+  assert.equal(updated.code, 0, updated.stderr);
+  assert.equal(updated.stdout.split("\n").at(-2), "updated acme.tool from 1.0.0 to 2.0.0");
+  assert.match(updated.stdout, /It asks for no new permissions\./);
+  assert.equal((await symphony("call", "acme.tool", "run")).stdout, '"2.0.0"\n');
+  const grants = JSON.parse((await symphony("grants", "acme.tool", "--json")).stdout).grants;
+  assert.deepEqual(grants.env, { granted: [], denied: ["LANG"] }, "the revoke held");
+
+  const escalating = await symphony("update", "acme.tool", v3, "--yes");
+  assert.equal(escalating.code, 0, escalating.stderr);
+  assert.match(escalating.stdout, /It asks for NEW permissions: env: HOME\./);
+  assert.match(
+    escalating.stdout,
+    /disabled: the update to 3\.0\.0 asks for new permissions \(env: HOME\)/,
+  );
+  const refused = await symphony("call", "acme.tool", "run");
+  assert.match(refused.stderr, /^error\[Disabled\]/m);
+
+  const back = await symphony("rollback", "acme.tool");
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(back.stdout, "rolled back acme.tool to 2.0.0 (3.0.0 kept for rollback)\n");
+  assert.equal((await symphony("call", "acme.tool", "run")).stdout, '"2.0.0"\n');
+
+  const kinds = (await symphony("audit", "--json")).stdout.trim().split("\n")
+    .map((line) => JSON.parse(line).kind);
+  assert.deepEqual(kinds, ["install", "revoke", "update", "update", "rollback"]);
+  const same = await symphony("update", "acme.tool", v2, "--yes");
+  assert.match(
+    same.stderr,
+    /^error\[InvalidInput\]: Cannot update acme\.tool: version 2\.0\.0 is already installed/m,
+  );
+  const record = JSON.parse((await symphony("list", "--json")).stdout)[0];
+  assert.equal(record.version, "2.0.0");
+});
+
+Deno.test("uninstall refuses while others depend on it, unless forced, and can keep data", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  const symphony = (...args: string[]): Promise<Run> =>
+    runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT });
+  const base = await writeExtension(dir.path, attacker("acme.base", "return 1;"));
+  const top = await writeExtension(
+    dir.path,
+    attacker("acme.top", "return 2;", { dependencies: { "acme.base": "^1.0.0" } }),
+  );
+  assert.equal((await symphony("install", base, "--yes")).code, 0);
+  assert.equal((await symphony("install", top, "--yes")).code, 0);
+  const refused = await symphony("uninstall", "acme.base");
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stderr,
+    /^error\[DependencyError\]: Cannot uninstall acme\.base: acme\.top depends on it; uninstall it first, or pass --force$/m,
+  );
+  await Deno.writeTextFile(join(home, "data", "acme.base", "notes.txt"), "keep me");
+  const forced = await symphony("uninstall", "acme.base", "--force", "--keep-data");
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /; data kept in .*data\/acme\.base$/m);
+  assert.equal(await Deno.readTextFile(join(home, "data", "acme.base", "notes.txt")), "keep me");
+});
