@@ -11,7 +11,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import type { Manifest, Permissions } from "../manifest/mod.ts";
+import { checkSettingValue, type Manifest, type Permissions } from "../manifest/mod.ts";
 import {
   containedSpawner,
   type Containment,
@@ -23,7 +23,12 @@ import { IMPORT_MAP, RUNTIME_DIR, RUNTIME_MODULE } from "../stage/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts";
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
-import { type InstalledExtension, StateStore } from "./state_store.ts";
+import {
+  type InstalledExtension,
+  SETTING_LEVELS,
+  type SettingLevel,
+  StateStore,
+} from "./state_store.ts";
 import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
 import {
@@ -635,6 +640,76 @@ export class Conductor implements AsyncDisposable {
     if (this.isRunning(id)) {
       await this.stop(id, `${action} of ${kind}: restarts with the new flags`);
     }
+  }
+
+  /**
+   * An extension's settings: the merged values and what each level sets.
+   *
+   * @param id The extension.
+   * @returns The merged values and the levels.
+   */
+  async settings(
+    id: string,
+  ): Promise<
+    {
+      merged: Record<string, unknown>;
+      levels: Partial<Record<SettingLevel, Record<string, unknown>>>;
+    }
+  > {
+    const installed = await this.get(id);
+    return { merged: mergeSettings(installed), levels: installed.settingLevels ?? {} };
+  }
+
+  /**
+   * Sets (or, with `undefined`, clears) settings at one level. Every value is
+   * checked against the manifest's settings schema first: one bad value and
+   * nothing is stored. A running extension gets the merged values at once,
+   * without a restart.
+   *
+   * @param id The extension.
+   * @param level `system`, `user` or `workspace`.
+   * @param values Setting name → value, or undefined to clear it at this level.
+   * @throws {SymphonyError} `InvalidInput` naming the setting and the reason.
+   */
+  async setSettings(
+    id: string,
+    level: SettingLevel,
+    values: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const installed = await this.get(id);
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      const setting = installed.manifest.settings[name];
+      if (setting === undefined) {
+        problems.push(`settings.${name}: ${id} has no such setting`);
+      } else if (value !== undefined) {
+        const problem = checkSettingValue(setting, value);
+        if (problem !== undefined) {
+          problems.push(`settings.${name}${problem.startsWith("[") ? "" : ": "}${problem}`);
+        }
+      }
+    }
+    if (problems.length > 0) {
+      throw new SymphonyError(
+        "InvalidInput",
+        `Cannot set the settings of ${id}: ${problems.join("; ")}`,
+      );
+    }
+    let merged: Record<string, unknown> = {};
+    await this.#updateRecord(id, (e) => {
+      const levels = { ...e.settingLevels };
+      const at = { ...levels[level] };
+      for (const [name, value] of Object.entries(values)) {
+        if (value === undefined) delete at[name];
+        else at[name] = value;
+      }
+      levels[level] = at;
+      const next = { ...e, settingLevels: levels };
+      merged = mergeSettings(next);
+      return { ...next, settings: merged };
+    });
+    this.#live.get(id)?.process?.notify("$/settings", merged);
+    return merged;
   }
 
   readonly #resumeWaiters = new Map<string, (() => void)[]>();
@@ -1347,6 +1422,21 @@ export class Conductor implements AsyncDisposable {
       );
     }
   }
+}
+
+// Defaults from the manifest, then each level in order; a value a manifest
+// no longer declares is ignored.
+function mergeSettings(installed: InstalledExtension): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(installed.manifest.settings)) {
+    merged[name] = setting.default;
+  }
+  for (const level of SETTING_LEVELS) {
+    for (const [name, value] of Object.entries(installed.settingLevels?.[level] ?? {})) {
+      if (name in merged) merged[name] = value;
+    }
+  }
+  return merged;
 }
 
 function entry(event: HistoryEntry["event"], reason: string, code?: string): HistoryEntry {

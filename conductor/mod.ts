@@ -69,4 +69,10 @@ export {
 } from "./event_bus.ts";
 export { inTransaction, MIGRATIONS, openHostDatabase, SCHEMA_VERSION } from "./host_database.ts";
 export { type HomeLayout, homeLayout } from "./home_layout.ts";
-export { type HostState, type InstalledExtension, StateStore } from "./state_store.ts";
+export {
+  type HostState,
+  type InstalledExtension,
+  SETTING_LEVELS,
+  type SettingLevel,
+  StateStore,
+} from "./state_store.ts";

@@ -13,6 +13,12 @@ import type { DatabaseSync } from "node:sqlite";
 import { SymphonyError } from "../symphony_error.ts";
 import { inTransaction, openHostDatabase } from "./host_database.ts";
 
+/** The levels settings are set at, lowest first: a later level wins. */
+export const SETTING_LEVELS = ["system", "user", "workspace"] as const;
+
+/** One of {@linkcode SETTING_LEVELS}. */
+export type SettingLevel = typeof SETTING_LEVELS[number];
+
 /** One installed extension. */
 export interface InstalledExtension {
   id: string;
@@ -23,8 +29,10 @@ export interface InstalledExtension {
   installedAt: string;
   /** What was granted; absent kinds grant all requested. */
   grants: Grants;
-  /** The current settings: the manifest's defaults until changed. */
+  /** The merged settings: the manifest's defaults, then the system, user and workspace levels. */
   settings: Record<string, unknown>;
+  /** The values set at each level, over the manifest's defaults. */
+  settingLevels?: Partial<Record<SettingLevel, Record<string, unknown>>>;
   /** SHA-256 (hex) of every file of the package as installed, by relative path. */
   files?: Record<string, string>;
   /** The record this one replaced by an update, for rollback (its grants and settings too). */

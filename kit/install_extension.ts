@@ -222,6 +222,7 @@ async function record(
         ]),
       ),
       ...(previous.history === undefined ? {} : { history: previous.history }),
+      ...(previous.settingLevels === undefined ? {} : { settingLevels: previous.settingLevels }),
       previous: kept,
       ...(added.length > 0
         ? {

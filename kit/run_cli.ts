@@ -18,6 +18,7 @@ import { listCommand } from "./list_command.ts";
 import { uninstallCommand } from "./uninstall_command.ts";
 import { validateCommand } from "./validate_command.ts";
 import { rollbackCommand, updateCommand } from "./version_commands.ts";
+import { settingsCommand } from "./settings_command.ts";
 
 interface Command {
   summary: string;
@@ -45,6 +46,10 @@ const COMMANDS: Record<string, Command> = {
   grants: { summary: "requested vs granted permissions", run: grantsCommand },
   grant: { summary: "grant a requested permission (restarts it)", run: grantCommand },
   revoke: { summary: "revoke a permission (restarts it)", run: revokeCommand },
+  settings: {
+    summary: "show, set, export or import an extension's settings",
+    run: settingsCommand,
+  },
   audit: { summary: "the audit trail; --verify checks its hash chain", run: auditCommand },
   dev: { summary: "run the host for development: hot reload, calls from stdin", run: devCommand },
 };

@@ -56,6 +56,7 @@ export {
   type ParseManifestTextOptions,
 } from "./parse_manifest_text.ts";
 export { checkNetEntry, type LocalNetwork, type NetCheck } from "./check_net_entry.ts";
+export { checkSettingValue } from "./check_setting_value.ts";
 export {
   checkPermissionPath,
   FORBIDDEN_ROOTS,

@@ -39,6 +39,8 @@ let nextId = 1;
 let module: Partial<ExtensionModule> = {};
 let handlers: Handlers = {};
 let context: ExtensionContext | undefined;
+// The merged settings; the host replaces them when an admin changes one.
+const settings: Record<string, unknown> = {};
 
 function send(message: unknown): void {
   writer.send(message);
@@ -121,7 +123,7 @@ async function initialize(id: number, params: InitializeParams): Promise<void> {
     });
     return;
   }
-  const settings = { ...params.settings };
+  Object.assign(settings, params.settings);
   context = {
     id: params.id,
     workspace: params.context.workspace,
@@ -255,7 +257,10 @@ function onMessage(message: Record<string, unknown>): void {
         const id = (message["params"] as { id?: number } | undefined)?.id;
         calls.get(id ?? -1)?.abort(new DOMException("The host cancelled the call", "AbortError"));
       } else if (message["method"] === "event") void deliver(message["params"]);
-      else if (message["method"] === "$/dropped") {
+      else if (message["method"] === "$/settings") {
+        for (const name of Object.keys(settings)) delete settings[name];
+        Object.assign(settings, message["params"]);
+      } else if (message["method"] === "$/dropped") {
         const { topic, message: why } = (message["params"] ?? {}) as Record<string, unknown>;
         log("warn", [`the host dropped an event on ${String(topic)}: ${String(why)}`]);
       }

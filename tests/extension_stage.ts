@@ -27,6 +27,8 @@ export interface Extension {
   dependencies?: Record<string, string>;
   resources?: Record<string, number>;
   functions?: { name: string; input?: unknown; output?: unknown }[];
+  /** The `[settings]` section. */
+  settings?: Record<string, unknown>;
   /** `lazy` (default) or `eager`. */
   activation?: "lazy" | "eager";
   /** An `[instrument]` section: the extension is then an instrument, not an operator. */
@@ -52,6 +54,7 @@ export async function writeExtension(dir: string, extension: Extension): Promise
     events: extension.events ?? {},
     dependencies: extension.dependencies ?? {},
     resources: extension.resources ?? {},
+    settings: extension.settings ?? {},
     ...(extension.instrument === undefined
       ? { operator: { functions: extension.functions ?? [{ name: "run" }] } }
       : { instrument: extension.instrument }),
