@@ -11,7 +11,12 @@
  */
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { checkSettingValue, type Manifest, type Permissions } from "../manifest/mod.ts";
+import {
+  checkSettingValue,
+  type Manifest,
+  type Permissions,
+  sandboxEscapes,
+} from "../manifest/mod.ts";
 import {
   containedSpawner,
   type Containment,
@@ -551,8 +556,8 @@ export class Conductor implements AsyncDisposable {
     const result = {} as Record<PermissionKind, { granted: string[]; denied: string[] }>;
     for (const kind of PERMISSION_KINDS) {
       const requested: readonly string[] = installed.manifest.permissions[kind];
-      const allowed = installed.grants[kind];
-      const isGranted = (value: string) => allowed === undefined || allowed.includes(value);
+      const allowed = tierGrants(installed)[kind] ?? [];
+      const isGranted = (value: string) => allowed.includes(value);
       result[kind] = {
         granted: requested.filter(isGranted),
         denied: requested.filter((value) => !isGranted(value)),
@@ -582,16 +587,20 @@ export class Conductor implements AsyncDisposable {
         } for ${kind})`,
       );
     }
-    if (kind === "run") {
+    const escape = sandboxEscapes(installed.manifest).find((e) =>
+      e.kind === kind && e.value === value
+    );
+    if (kind === "run" || escape !== undefined) {
+      const why = escape?.reason ?? "it runs programs";
       await this.#audit({
         kind: "policy-refusal",
         extension: id,
         actor: this.#actor,
-        detail: { refused: "grant", permission: kind, value, rule: "community tier" },
+        detail: { refused: "grant", permission: kind, value, rule: "community tier", why },
       });
       throw new SymphonyError(
         "PermissionDenied",
-        `Cannot grant ${id} run ${value}: running programs needs the enterprise tier`,
+        `Cannot grant ${id} ${kind} ${value}: the community tier may never have it (${why})`,
       );
     }
     await this.#changeGrants(id, "grant", kind, value, (current) => unique([...current, value]));
@@ -1214,7 +1223,7 @@ export class Conductor implements AsyncDisposable {
     };
     const command = sandboxCommand({
       manifest,
-      grants: installed.grants,
+      grants: tierGrants(installed),
       paths,
       cacheDir: await ensureDir(layout.cacheDir(id)),
       runtimeModule: await realPath(RUNTIME_MODULE),
@@ -1422,6 +1431,25 @@ export class Conductor implements AsyncDisposable {
       );
     }
   }
+}
+
+/** The trust tier of every extension until signing exists: the strictest. */
+export const COMMUNITY_TIER = "community";
+
+// What a community extension may hold: its grants without the requests that
+// escape the sandbox (run, wildcards, absolute paths outside the workspace and
+// its own directories, hosts on this machine or private networks).
+function tierGrants(installed: InstalledExtension): InstalledExtension["grants"] {
+  const escapes = sandboxEscapes(installed.manifest);
+  const grants: Record<string, string[]> = {};
+  for (const kind of PERMISSION_KINDS) {
+    const requested: readonly string[] = installed.manifest.permissions[kind];
+    const allowed = installed.grants[kind] ?? requested;
+    grants[kind] = allowed.filter((value) =>
+      !escapes.some((e) => e.kind === kind && e.value === value)
+    );
+  }
+  return grants;
 }
 
 // Defaults from the manifest, then each level in order; a value a manifest
