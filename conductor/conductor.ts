@@ -227,7 +227,9 @@ export class Conductor implements AsyncDisposable {
   readonly #callCounts = new Map<string, { ok: number; failed: number }>();
   readonly #auditing = new Set<Promise<void>>();
   readonly #inboxes = new Map<string, Inbox>();
+  readonly #undeclared = new Map<string, { count: number; reported: number }>();
   #routing: Promise<void> = Promise.resolve();
+  readonly #toRoute: BusEvent[] = [];
   #subscriberList: Promise<InstalledExtension[]> | undefined;
   #subscribersRead = 0;
   // Each process's own watch, ended when that process exits (not its successor's).
@@ -1305,11 +1307,22 @@ export class Conductor implements AsyncDisposable {
     if (method !== "publish") return;
     const { topic, payload } = (params ?? {}) as Record<string, unknown>;
     if (typeof topic !== "string" || !publisher.events.publish.includes(topic)) {
-      this.#options.onLog?.({
-        id: publisher.id,
-        level: "warn",
-        message: `dropped an event on ${JSON.stringify(topic)}: not listed in events.publish`,
-      });
+      // Reported at most once a second per publisher, with how many.
+      const undeclared = this.#undeclared.get(publisher.id) ?? { count: 0, reported: 0 };
+      this.#undeclared.set(publisher.id, undeclared);
+      undeclared.count++;
+      const now = Date.now();
+      if (now - undeclared.reported >= 1_000) {
+        this.#options.onLog?.({
+          id: publisher.id,
+          level: "warn",
+          message: `dropped ${undeclared.count} event(s), the last on ${
+            JSON.stringify(topic)
+          }: not listed in events.publish`,
+        });
+        undeclared.count = 0;
+        undeclared.reported = now;
+      }
       return;
     }
     const result = this.events.publish(publisher.id, topic, payload);
@@ -1325,15 +1338,29 @@ export class Conductor implements AsyncDisposable {
 
   // Hands an extension's event to every installed extension that subscribes
   // to its topic, in publish order, starting lazy ones on their first event.
+  // Events published together are routed together, so each subscriber gets
+  // them in one write.
   #route(event: BusEvent): void {
     if (event.from === "host") return;
+    this.#toRoute.push(event);
+    if (this.#toRoute.length > 1) return;
     this.#routing = this.#routing.then(async () => {
-      for (const installed of await this.#subscribers()) {
-        if (
-          installed.id === event.from || installed.disabled !== undefined ||
-          !installed.manifest.events.subscribe.some((p) => topicMatches(p, event.topic))
-        ) continue;
-        this.#enqueue(installed.id, event);
+      const subscribers = await this.#subscribers();
+      const events = this.#toRoute.splice(0);
+      const touched = new Set<string>();
+      for (const event of events) {
+        for (const installed of subscribers) {
+          if (
+            installed.id === event.from || installed.disabled !== undefined ||
+            !installed.manifest.events.subscribe.some((p) => topicMatches(p, event.topic))
+          ) continue;
+          this.#enqueue(installed.id, event);
+          touched.add(installed.id);
+        }
+      }
+      for (const id of touched) {
+        const inbox = this.#inboxes.get(id);
+        if (inbox !== undefined && !inbox.draining) void this.#drain(id, inbox);
       }
     }).catch(() => {});
   }
@@ -1356,7 +1383,6 @@ export class Conductor implements AsyncDisposable {
     inbox.events.push(event);
     // An extension that cannot keep up loses the oldest, counted: host memory stays bounded.
     if (inbox.events.length > INBOX_LIMIT) (inbox.events.shift(), inbox.dropped++);
-    if (!inbox.draining) void this.#drain(id, inbox);
   }
 
   async #drain(id: string, inbox: Inbox): Promise<void> {
@@ -1365,7 +1391,8 @@ export class Conductor implements AsyncDisposable {
       while (inbox.events.length > 0) {
         let process: ExtensionProcess;
         try {
-          process = await this.start(id);
+          const running = this.#live.get(id)?.process;
+          process = running?.alive === true ? running : await this.start(id);
         } catch (error) {
           this.#notice({
             id,

@@ -598,7 +598,8 @@ export class ExtensionProcess {
     } else if (kind === "notification") {
       const params = fields["params"];
       if (fields["method"] === "log") this.#log(params);
-      else if (this.#takeToken()) {
+      // Events have the event bus's own per-publisher limit, which tells the publisher.
+      else if (fields["method"] === "publish" || this.#takeToken()) {
         this.#options.onNotification?.(fields["method"] as string, params);
       }
     } else if (kind === "request") {
