@@ -73,6 +73,12 @@ export type AuditVerification =
   | { ok: true; count: number }
   | { ok: false; count: number; brokenAt: number; reason: string };
 
+/** Records hashed to follow record `after`, not yet stored. */
+export interface PreparedAudit {
+  after: number;
+  records: AuditRecord[];
+}
+
 /** The hash before the first record. */
 export const GENESIS_HASH = "0".repeat(64);
 
@@ -213,6 +219,61 @@ export class AuditTrail {
     } finally {
       this.#writing = false;
     }
+  }
+
+  /**
+   * Hashes entries to follow the current last record, for
+   * {@linkcode AuditTrail.insertPrepared} inside another transaction: a state
+   * change and its audit record are then committed together or not at all.
+   *
+   * @param entries The entries, in order.
+   * @returns The records, and the record they follow.
+   */
+  async prepare(entries: readonly AuditEntry[]): Promise<PreparedAudit> {
+    const db = this.#db();
+    const last = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
+      | { seq: number; hash: string }
+      | undefined;
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const records: AuditRecord[] = [];
+    const at = new Date().toISOString();
+    for (const entry of entries) {
+      seq++;
+      const record = { ...entry, seq, at, prevHash };
+      const hash = await auditHash(record);
+      records.push({ ...record, hash });
+      prevHash = hash;
+    }
+    return { after: last?.seq ?? 0, records };
+  }
+
+  /**
+   * Inserts prepared records; call it inside a transaction.
+   *
+   * @param prepared From {@linkcode AuditTrail.prepare}.
+   * @returns False when another record was appended since: prepare again.
+   */
+  insertPrepared(prepared: PreparedAudit): boolean {
+    const db = this.#db();
+    const now = db.prepare("SELECT max(seq) AS seq FROM audit").get() as { seq: number | null };
+    if ((now.seq ?? 0) !== prepared.after) return false;
+    const insert = db.prepare(
+      "INSERT INTO audit (seq, at, kind, extension, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const r of prepared.records) {
+      insert.run(
+        r.seq,
+        r.at,
+        r.kind,
+        r.extension ?? null,
+        r.actor,
+        JSON.stringify(r.detail),
+        r.prevHash,
+        r.hash,
+      );
+    }
+    return true;
   }
 
   async #append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {

@@ -29,6 +29,7 @@ import { SymphonyError } from "../symphony_error.ts";
 import { type ExtensionLogLine, ExtensionProcess } from "./extension_process.ts";
 import { type HomeLayout, homeLayout } from "./home_layout.ts";
 import {
+  type HostState,
   type InstalledExtension,
   SETTING_LEVELS,
   type SettingLevel,
@@ -478,8 +479,7 @@ export class Conductor implements AsyncDisposable {
       ...e,
       suspended: true,
       history: appendHistory(e.history, entry("suspended", "suspended by an admin")),
-    }));
-    await this.#audit({ kind: "suspend", extension: id, actor: this.#actor, detail: {} });
+    }), { kind: "suspend", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = true;
     this.#transition(id, "suspended", "suspended by an admin");
@@ -498,8 +498,7 @@ export class Conductor implements AsyncDisposable {
         ...rest,
         history: appendHistory(e.history, entry("resumed", "resumed by an admin")),
       };
-    });
-    await this.#audit({ kind: "resume", extension: id, actor: this.#actor, detail: {} });
+    }, { kind: "resume", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = false;
     for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
@@ -521,8 +520,7 @@ export class Conductor implements AsyncDisposable {
     await this.#updateRecord(id, (e) => {
       const { disabled: _, ...rest } = e;
       return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
-    });
-    await this.#audit({ kind: "enable", extension: id, actor: this.#actor, detail: {} });
+    }, { kind: "enable", extension: id, actor: this.#actor, detail: {} });
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
@@ -539,8 +537,7 @@ export class Conductor implements AsyncDisposable {
       ...e,
       disabled: { at: new Date().toISOString(), reason },
       history: appendHistory(e.history, entry("disabled", reason)),
-    }));
-    await this.#audit({ kind: "disable", extension: id, actor: this.#actor, detail: { reason } });
+    }), { kind: "disable", extension: id, actor: this.#actor, detail: { reason } });
     await this.stop(id, reason);
     this.#transition(id, "disabled", reason);
   }
@@ -633,12 +630,9 @@ export class Conductor implements AsyncDisposable {
     value: string | undefined,
     change: (current: readonly string[]) => string[],
   ): Promise<void> {
-    let after: string[] = [];
-    await this.#updateRecord(id, (e) => {
-      after = change(e.grants[kind] ?? e.manifest.permissions[kind]);
-      return { ...e, grants: { ...e.grants, [kind]: after } };
-    });
-    await this.#audit({
+    const current = await this.get(id);
+    const after = change(current.grants[kind] ?? current.manifest.permissions[kind]);
+    await this.#updateRecord(id, (e) => ({ ...e, grants: { ...e.grants, [kind]: after } }), {
       kind: action,
       extension: id,
       actor: this.#actor,
@@ -1169,17 +1163,21 @@ export class Conductor implements AsyncDisposable {
     }
   }
 
+  // Changes one record; with an audit entry, both in one transaction.
   async #updateRecord(
     id: string,
     change: (installed: InstalledExtension) => InstalledExtension,
+    audit?: AuditEntry,
   ): Promise<void> {
-    await this.store.update((state) => {
+    const update = (state: HostState): HostState => {
       const installed = state.extensions[id];
       if (installed === undefined) {
         throw new SymphonyError("NotFound", `Cannot find ${id}: ${id} is not installed`);
       }
       return { ...state, extensions: { ...state.extensions, [id]: change(installed) } };
-    });
+    };
+    if (audit === undefined) await this.store.update(update);
+    else await this.store.updateAudited(update, this.audit, [audit]);
     this.#records.delete(id);
     this.#subscriberList = undefined;
   }
@@ -1214,7 +1212,10 @@ export class Conductor implements AsyncDisposable {
     const { manifest } = installed;
     const layout = this.layout;
     // A development install runs from its own directory, linked, not copied.
-    const extDir = installed.devDir ?? layout.extDir(id, installed.version);
+    const extDir = installed.devDir ??
+      (installed.codeDir === undefined
+        ? layout.extDir(id, installed.version)
+        : join(layout.home, installed.codeDir));
     const paths = {
       workspace: await realPath(this.#options.workspace),
       extDir: await realPath(extDir),

@@ -112,7 +112,17 @@ function migrate(db: DatabaseSync, migrations: readonly string[]): void {
  * @param work The statements.
  * @returns What `work` returned.
  */
-export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T;
+export function inTransaction<T>(
+  db: DatabaseSync,
+  work: () => T,
+  retry: new () => Error,
+): T | undefined;
+export function inTransaction<T>(
+  db: DatabaseSync,
+  work: () => T,
+  retry?: new () => Error,
+): T | undefined {
   db.exec("BEGIN IMMEDIATE");
   try {
     const result = work();
@@ -120,6 +130,8 @@ export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
     return result;
   } catch (error) {
     db.exec("ROLLBACK");
+    // A conflict the caller retries: rolled back, reported as undefined.
+    if (retry !== undefined && error instanceof retry) return undefined;
     throw error;
   }
 }

@@ -11,7 +11,11 @@ import type { Grants } from "../sandbox/mod.ts";
 import type { HistoryEntry } from "./lifecycle.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SymphonyError } from "../symphony_error.ts";
+import type { AuditEntry, AuditTrail } from "./audit_trail.ts";
 import { inTransaction, openHostDatabase } from "./host_database.ts";
+
+// Another process appended to the trail between prepare and insert.
+class AuditRaced extends Error {}
 
 /** The levels settings are set at, lowest first: a later level wins. */
 export const SETTING_LEVELS = ["system", "user", "workspace"] as const;
@@ -33,6 +37,8 @@ export interface InstalledExtension {
   settings: Record<string, unknown>;
   /** The values set at each level, over the manifest's defaults. */
   settingLevels?: Partial<Record<SettingLevel, Record<string, unknown>>>;
+  /** Where its code is, relative to `$SYMPHONY_HOME`: a directory of its own per install. Default: `extensions/<id>/<version>`. */
+  codeDir?: string;
   /** SHA-256 (hex) of every file of the package as installed, by relative path. */
   files?: Record<string, string>;
   /** The record this one replaced by an update, for rollback (its grants and settings too). */
@@ -124,6 +130,35 @@ export class StateStore implements Disposable {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Changes the state and appends audit records in one transaction: both are
+   * stored, or neither. Retries when another process appended meanwhile.
+   *
+   * @param change Returns the new state from the current one.
+   * @param audit The trail, in this database.
+   * @param entries What to record.
+   * @returns The new state.
+   */
+  async updateAudited(
+    change: (state: HostState) => HostState,
+    audit: AuditTrail,
+    entries: readonly AuditEntry[],
+  ): Promise<HostState> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const prepared = await audit.prepare(entries);
+      const db = this.db;
+      const next = inTransaction(db, () => {
+        const current = readState(db);
+        const next = change(current);
+        writeChanges(db, current, next);
+        if (!audit.insertPrepared(prepared)) throw new AuditRaced();
+        return next;
+      }, AuditRaced);
+      if (next !== undefined) return next;
+    }
+    throw new SymphonyError("Internal", "Cannot record the change: the audit trail keeps changing");
   }
 
   /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { InstalledExtension } from "../conductor/mod.ts";
 import { Conductor } from "../conductor/mod.ts";
 import {
@@ -132,8 +132,12 @@ export async function installExtension(
     return await record(conductor, manifest, await Deno.realPath(loaded.dir), progress, {});
   }
   progress(`Copying ${files.length} files`);
-  const target = layout.extDir(manifest.id, manifest.version);
-  const staging = `${target}.${crypto.randomUUID()}.staging`;
+  // Each install gets its own directory, named in the record only once it is
+  // complete: a host killed at any point leaves the installed code intact.
+  const target = `${layout.extDir(manifest.id, manifest.version)}~${
+    crypto.randomUUID().slice(0, 8)
+  }`;
+  const staging = `${target}.staging`;
   await Deno.mkdir(staging, { recursive: true });
   try {
     for (const file of files) {
@@ -146,7 +150,6 @@ export async function installExtension(
       layout.cacheDir(manifest.id),
       options.denoPath,
     );
-    await Deno.remove(target, { recursive: true }).catch(() => {});
     await Deno.rename(staging, target);
   } catch (error) {
     await Deno.remove(staging, { recursive: true }).catch(() => {});
@@ -155,7 +158,16 @@ export async function installExtension(
   progress("Recording file hashes");
   const hashes: Record<string, string> = {};
   for (const file of files) hashes[file] = await sha256(await Deno.readFile(join(target, file)));
-  return await record(conductor, manifest, undefined, progress, hashes, previous);
+  // Recorded relative to $SYMPHONY_HOME, which may move.
+  return await record(
+    conductor,
+    manifest,
+    undefined,
+    progress,
+    hashes,
+    previous,
+    relative(layout.home, target),
+  );
 }
 
 async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -190,6 +202,7 @@ async function record(
   progress: (message: string) => void,
   files: Record<string, string>,
   previous?: InstalledExtension,
+  codeDir?: string,
 ): Promise<InstalledExtension> {
   const layout = conductor.layout;
   await Deno.mkdir(layout.dataDir(manifest.id), { recursive: true });
@@ -207,6 +220,7 @@ async function record(
     settings: defaults,
     files,
     ...(devDir === undefined ? {} : { devDir }),
+    ...(codeDir === undefined ? {} : { codeDir }),
   };
   if (previous !== undefined) {
     const { previous: _, ...kept } = previous;
@@ -236,24 +250,34 @@ async function record(
         : {}),
     };
   }
-  await conductor.store.update((state) => ({
-    ...state,
-    extensions: { ...state.extensions, [manifest.id]: installed },
-  }));
-  await conductor.stop(manifest.id);
-  await conductor.audit.append({
-    kind: previous === undefined ? "install" : "update",
-    extension: manifest.id,
-    actor: actor(),
-    detail: {
-      version: manifest.version,
-      type: manifest.type,
-      permissions: manifest.permissions,
-      files: Object.keys(files).length,
-      ...(devDir === undefined ? {} : { devDir }),
-      ...(previous === undefined ? {} : { from: previous.version, newPermissions: added }),
+  // The record and its audit record are committed together, or neither.
+  let replaced: InstalledExtension | undefined;
+  await conductor.store.updateAudited(
+    (state) => {
+      replaced = state.extensions[manifest.id];
+      return { ...state, extensions: { ...state.extensions, [manifest.id]: installed } };
     },
-  });
+    conductor.audit,
+    [{
+      kind: previous === undefined ? "install" : "update",
+      extension: manifest.id,
+      actor: actor(),
+      detail: {
+        version: manifest.version,
+        type: manifest.type,
+        permissions: manifest.permissions,
+        files: Object.keys(files).length,
+        ...(devDir === undefined ? {} : { devDir }),
+        ...(previous === undefined ? {} : { from: previous.version, newPermissions: added }),
+      },
+    }],
+  );
+  await conductor.stop(manifest.id);
+  // A reinstall of the same version leaves the code it replaced unused.
+  const old = replaced?.codeDir;
+  if (old !== undefined && old !== installed.codeDir && old !== installed.previous?.codeDir) {
+    await Deno.remove(join(layout.home, old), { recursive: true }).catch(() => {});
+  }
   progress(`Installed ${manifest.id} ${manifest.version}${devDir === undefined ? "" : " (dev)"}`);
   return installed;
 }

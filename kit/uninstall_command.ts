@@ -86,21 +86,24 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
     archive,
     JSON.stringify({ id, version: installed.version, settings: installed.settings }, null, 2),
   );
-  await conductor.store.update((state) => {
-    const { [id]: _, ...rest } = state.extensions;
-    return { ...state, extensions: rest };
-  });
-  await conductor.audit.append({
-    kind: "uninstall",
-    extension: id,
-    actor: actor(),
-    detail: {
-      version: installed.version,
-      settingsArchive: archive,
-      dataKept: values["keep-data"] === true,
-      ...(dependents.length > 0 ? { forcedPast: dependents } : {}),
+  await conductor.store.updateAudited(
+    (state) => {
+      const { [id]: _, ...rest } = state.extensions;
+      return { ...state, extensions: rest };
     },
-  });
+    conductor.audit,
+    [{
+      kind: "uninstall",
+      extension: id,
+      actor: actor(),
+      detail: {
+        version: installed.version,
+        settingsArchive: archive,
+        dataKept: values["keep-data"] === true,
+        ...(dependents.length > 0 ? { forcedPast: dependents } : {}),
+      },
+    }],
+  );
   const removed = [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)];
   if (!values["keep-data"]) removed.push(layout.dataDir(id));
   for (const dir of removed) {

@@ -119,34 +119,35 @@ export async function rollbackExtension(
   conductor: Conductor,
   id: string,
 ): Promise<InstalledExtension> {
-  let restored: InstalledExtension | undefined;
-  let from = "";
-  await conductor.store.update((state) => {
-    const current = state.extensions[id];
-    if (current === undefined) {
-      throw new SymphonyError("NotFound", `Cannot find ${id}: ${id} is not installed`);
-    }
-    const previous = current.previous;
-    if (previous === undefined) {
-      throw new SymphonyError("NotFound", `Cannot roll back ${id}: no earlier version is kept`);
-    }
-    const { previous: _, ...forward } = current;
-    from = current.version;
-    restored = {
-      ...previous,
-      ...(current.history === undefined ? {} : { history: current.history }),
-      previous: forward,
-    };
-    return { ...state, extensions: { ...state.extensions, [id]: restored } };
-  });
+  const current = await conductor.get(id);
+  const previous = current.previous;
+  if (previous === undefined) {
+    throw new SymphonyError("NotFound", `Cannot roll back ${id}: no earlier version is kept`);
+  }
+  const { previous: _, ...forward } = current;
+  const restored: InstalledExtension = {
+    ...previous,
+    ...(current.history === undefined ? {} : { history: current.history }),
+    previous: forward,
+  };
+  // The swap and its audit record are committed together, or neither.
+  await conductor.store.updateAudited(
+    (state) => {
+      if (state.extensions[id]?.version !== current.version) {
+        throw new SymphonyError("Internal", `Cannot roll back ${id}: it changed meanwhile`);
+      }
+      return { ...state, extensions: { ...state.extensions, [id]: restored } };
+    },
+    conductor.audit,
+    [{
+      kind: "rollback",
+      extension: id,
+      actor: actor(),
+      detail: { from: current.version, to: previous.version },
+    }],
+  );
   await conductor.stop(id, "rolled back");
-  await conductor.audit.append({
-    kind: "rollback",
-    extension: id,
-    actor: actor(),
-    detail: { from, to: restored?.version },
-  });
-  return restored as unknown as InstalledExtension;
+  return restored;
 }
 
 /**
