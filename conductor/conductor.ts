@@ -37,6 +37,7 @@ import {
 } from "./state_store.ts";
 import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
+import { type HostPolicy, policyDenies, readHostPolicy } from "./host_policy.ts";
 import {
   appendHistory,
   backoffDelay,
@@ -231,6 +232,8 @@ export class Conductor implements AsyncDisposable {
   readonly #undeclared = new Map<string, { count: number; reported: number }>();
   #routing: Promise<void> = Promise.resolve();
   readonly #toRoute: BusEvent[] = [];
+  #hostPolicy: Promise<HostPolicy> | undefined;
+  #hostPolicyRead = 0;
   #subscriberList: Promise<InstalledExtension[]> | undefined;
   #subscribersRead = 0;
   // Each process's own watch, ended when that process exits (not its successor's).
@@ -543,6 +546,24 @@ export class Conductor implements AsyncDisposable {
   }
 
   /**
+   * The host policy (`host/policy.json`), read at most once a watch interval.
+   *
+   * @returns The policy in force.
+   * @throws {SymphonyError} `PermissionDenied` when the file is invalid: nothing starts.
+   */
+  policy(): Promise<HostPolicy> {
+    const now = Date.now();
+    if (
+      this.#hostPolicy === undefined || now - this.#hostPolicyRead > this.#limits.watchIntervalMs
+    ) {
+      this.#hostPolicyRead = now;
+      this.#hostPolicy = readHostPolicy(join(this.layout.hostDir, "policy.json"));
+      this.#hostPolicy.catch(() => {});
+    }
+    return this.#hostPolicy;
+  }
+
+  /**
    * What an extension requested and what it was granted, per permission kind.
    *
    * @param id The extension.
@@ -552,10 +573,11 @@ export class Conductor implements AsyncDisposable {
     id: string,
   ): Promise<Record<PermissionKind, { granted: string[]; denied: string[] }>> {
     const installed = await this.get(id);
+    const policy = await this.policy();
     const result = {} as Record<PermissionKind, { granted: string[]; denied: string[] }>;
     for (const kind of PERMISSION_KINDS) {
       const requested: readonly string[] = installed.manifest.permissions[kind];
-      const allowed = tierGrants(installed)[kind] ?? [];
+      const allowed = tierGrants(installed, policy)[kind] ?? [];
       const isGranted = (value: string) => allowed.includes(value);
       result[kind] = {
         granted: requested.filter(isGranted),
@@ -586,20 +608,28 @@ export class Conductor implements AsyncDisposable {
         } for ${kind})`,
       );
     }
+    const policy = await this.policy();
     const escape = sandboxEscapes(installed.manifest).find((e) =>
       e.kind === kind && e.value === value
     );
-    if (kind === "run" || escape !== undefined) {
-      const why = escape?.reason ?? "it runs programs";
+    const refused = policyDenies(policy, kind, value)
+      ? "the host policy denies it"
+      : kind === "run" && !(policy.tier === "enterprise" && policy.allow_run)
+      ? "it runs programs"
+      : escape !== undefined && policy.tier !== "enterprise"
+      ? escape.reason
+      : undefined;
+    if (refused !== undefined) {
+      const why = refused;
       await this.#audit({
         kind: "policy-refusal",
         extension: id,
         actor: this.#actor,
-        detail: { refused: "grant", permission: kind, value, rule: "community tier", why },
+        detail: { refused: "grant", permission: kind, value, rule: `${policy.tier} tier`, why },
       });
       throw new SymphonyError(
         "PermissionDenied",
-        `Cannot grant ${id} ${kind} ${value}: the community tier may never have it (${why})`,
+        `Cannot grant ${id} ${kind} ${value}: the ${policy.tier} tier may not have it (${why})`,
       );
     }
     await this.#changeGrants(id, "grant", kind, value, (current) => unique([...current, value]));
@@ -1226,7 +1256,7 @@ export class Conductor implements AsyncDisposable {
     };
     const command = sandboxCommand({
       manifest,
-      grants: tierGrants(installed),
+      grants: tierGrants(installed, await this.policy()),
       paths,
       cacheDir: await ensureDir(layout.cacheDir(id)),
       runtimeModule: await realPath(RUNTIME_MODULE),
@@ -1467,14 +1497,21 @@ export const COMMUNITY_TIER = "community";
 // What a community extension may hold: its grants without the requests that
 // escape the sandbox (run, wildcards, absolute paths outside the workspace and
 // its own directories, hosts on this machine or private networks).
-function tierGrants(installed: InstalledExtension): InstalledExtension["grants"] {
+function tierGrants(
+  installed: InstalledExtension,
+  policy: HostPolicy,
+): InstalledExtension["grants"] {
   const escapes = sandboxEscapes(installed.manifest);
   const grants: Record<string, string[]> = {};
   for (const kind of PERMISSION_KINDS) {
     const requested: readonly string[] = installed.manifest.permissions[kind];
     const allowed = installed.grants[kind] ?? requested;
     grants[kind] = allowed.filter((value) =>
-      !escapes.some((e) => e.kind === kind && e.value === value)
+      !policyDenies(policy, kind, value) &&
+      (kind === "run"
+        ? policy.tier === "enterprise" && policy.allow_run
+        : policy.tier === "enterprise" ||
+          !escapes.some((e) => e.kind === kind && e.value === value))
     );
   }
   return grants;

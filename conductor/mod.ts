@@ -67,6 +67,13 @@ export {
   type PublishResult,
   topicMatches,
 } from "./event_bus.ts";
+export {
+  DEFAULT_POLICY,
+  type HostPolicy,
+  hostPolicySchema,
+  policyDenies,
+  readHostPolicy,
+} from "./host_policy.ts";
 export { inTransaction, MIGRATIONS, openHostDatabase, SCHEMA_VERSION } from "./host_database.ts";
 export { type HomeLayout, homeLayout } from "./home_layout.ts";
 export {

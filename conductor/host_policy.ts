@@ -1,0 +1,92 @@
+/**
+ * The per-host policy file, `$SYMPHONY_HOME/host/policy.json`: it tightens
+ * what any extension may be granted, and may raise the host to the enterprise
+ * tier, where requests that escape the sandbox can be granted (running
+ * programs still needs `allow_run`). A policy file that does not parse
+ * refuses every start: the host fails closed.
+ *
+ * ```json
+ * { "tier": "community", "deny": { "net": ["*"], "env": ["AWS_SECRET_ACCESS_KEY"] } }
+ * ```
+ *
+ * @module
+ */
+import { z } from "zod";
+import { SymphonyError } from "../symphony_error.ts";
+
+const KINDS = ["read", "write", "net", "env", "sys", "run"] as const;
+
+/** The policy file's schema. */
+export const hostPolicySchema = z.strictObject({
+  /** `community` (default): no sandbox escapes are ever granted. `enterprise`: they may be. */
+  tier: z.enum(["community", "enterprise"]).default("community"),
+  /** Enterprise only: whether `run` may be granted at all. Default false. */
+  allow_run: z.boolean().default(false),
+  /** Per kind, values never granted to any extension; `*` denies the whole kind. */
+  deny: z.partialRecord(z.enum(KINDS), z.array(z.string().min(1))).default({}),
+});
+
+/** A validated policy. */
+export type HostPolicy = z.infer<typeof hostPolicySchema>;
+
+/** The policy when there is no file: community tier, nothing more denied. */
+export const DEFAULT_POLICY: HostPolicy = { tier: "community", allow_run: false, deny: {} };
+
+/**
+ * Reads the policy file.
+ *
+ * @param file Its path.
+ * @returns The policy; the default one when the file does not exist.
+ * @throws {SymphonyError} `PermissionDenied` for a file that is not a valid policy.
+ *
+ * @example
+ * ```ts
+ * import { readHostPolicy } from "./host_policy.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * assert.equal((await readHostPolicy(`${dir}/policy.json`)).tier, "community");
+ * await Deno.writeTextFile(`${dir}/policy.json`, '{"deny":{"net":["*"]}}');
+ * assert.deepEqual((await readHostPolicy(`${dir}/policy.json`)).deny, { net: ["*"] });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function readHostPolicy(file: string): Promise<HostPolicy> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return DEFAULT_POLICY;
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const result = hostPolicySchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SymphonyError(
+      "PermissionDenied",
+      `Cannot start extensions: the host policy ${file} is invalid (${
+        issue === undefined ? "not JSON" : `${issue.path.join(".") || "policy"}: ${issue.message}`
+      }); fix it or remove it`,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Whether the policy denies one permission value.
+ *
+ * @param policy The policy.
+ * @param kind The permission kind.
+ * @param value The value.
+ * @returns Whether it is denied.
+ */
+export function policyDenies(policy: HostPolicy, kind: string, value: string): boolean {
+  const denied = policy.deny[kind as typeof KINDS[number]] ?? [];
+  return denied.includes("*") || denied.includes(value);
+}
