@@ -11,13 +11,15 @@ import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.t
 import { installExtension } from "./install_extension.ts";
 
 /** The help text of `install`. */
-export const INSTALL_HELP = `Usage: symphony install <dir> [--yes] [--dev] [--json]
+export const INSTALL_HELP = `Usage: symphony install <dir> [--yes] [--dev] [--from DIR] [--json]
 
 Validates the extension in <dir>, checks the package, resolves its
 dependencies against what is installed, shows what it may do, and installs it.
 
 Options:
   --yes            accept the permission review without asking
+  --from DIR       a directory of available extensions (one per subdirectory):
+                   missing dependencies are installed from it first
   --dev            a development install: run from <dir> itself (linked, not
                    copied); symphony dev reloads it when its files change
   --json           print the installed record as JSON
@@ -51,6 +53,7 @@ export async function installCommand(args: readonly string[], io: CliIo): Promis
     options: {
       yes: { type: "boolean" },
       dev: { type: "boolean" },
+      from: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...HOST_OPTIONS,
@@ -70,6 +73,7 @@ export async function installCommand(args: readonly string[], io: CliIo): Promis
   const record = await installExtension(dir, {
     conductor,
     dev: values.dev === true,
+    ...(values.from === undefined ? {} : { from: values.from }),
     progress: (message) => io.stderr(`${message}\n`),
     confirm: async (review) => {
       (values.json ? io.stderr : io.stdout)(review);

@@ -43,6 +43,12 @@ export interface InstallExtensionOptions {
    * until an admin reviews and enables it.
    */
   update?: boolean;
+  /**
+   * A directory of available extensions (one per subdirectory): the
+   * dependencies that are not installed are installed from it first, each
+   * with its own review.
+   */
+  from?: string;
 }
 
 /**
@@ -98,6 +104,9 @@ export async function installExtension(
   }
   progress("Checking the package");
   const files = await checkPackage(loaded.dir);
+  if (options.from !== undefined) {
+    await installMissingDependencies(manifest, options.from, options);
+  }
   await checkDependencies(manifest, conductor);
   let previous: InstalledExtension | undefined;
   let review = permissionReview(manifest);
@@ -299,6 +308,50 @@ async function copyRegularFile(from: string, to: string): Promise<void> {
   for (let read = await source.read(buffer); read !== null; read = await source.read(buffer)) {
     for (let written = 0; written < read;) {
       written += await target.write(buffer.subarray(written, read));
+    }
+  }
+}
+
+// Resolves against what is installed and what `from` offers, and installs
+// what is missing, dependencies first.
+async function installMissingDependencies(
+  manifest: Manifest,
+  from: string,
+  options: InstallExtensionOptions,
+): Promise<void> {
+  const { conductor } = options;
+  const available = new Map<string, Manifest[]>();
+  const dirs = new Map<Manifest, string>();
+  const installed = new Set<string>();
+  for (const e of await conductor.list()) (available.set(e.id, [e.manifest]), installed.add(e.id));
+  for await (const entry of Deno.readDir(from)) {
+    if (!entry.isDirectory) continue;
+    const loaded = await loadManifest(join(from, entry.name));
+    // What is installed stays at its version; the root is the one being installed.
+    if (!loaded.ok || loaded.manifest.id === manifest.id || installed.has(loaded.manifest.id)) {
+      continue;
+    }
+    const versions = available.get(loaded.manifest.id) ?? [];
+    available.set(loaded.manifest.id, [...versions, loaded.manifest]);
+    dirs.set(loaded.manifest, loaded.dir);
+  }
+  available.set(manifest.id, [manifest]);
+  const resolution = resolveDependencies({
+    available,
+    roots: [{ id: manifest.id, range: manifest.version }],
+  });
+  if (!resolution.ok) return; // checkDependencies reports the problem.
+  for (const needed of resolution.order) {
+    const dir = dirs.get(needed);
+    if (dir === undefined) continue;
+    options.progress?.(`Installing the dependency ${needed.id} ${needed.version} from ${dir}`);
+    const { from: _, update: __, ...rest } = options;
+    const done = await installExtension(dir, rest);
+    if (done === undefined) {
+      throw new SymphonyError(
+        "DependencyError",
+        `Cannot install ${manifest.id}: the review of its dependency ${needed.id} was not confirmed`,
+      );
     }
   }
 }

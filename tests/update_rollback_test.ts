@@ -88,3 +88,34 @@ Deno.test("uninstall refuses while others depend on it, unless forced, and can k
   assert.match(forced.stdout, /; data kept in .*data\/acme\.base$/m);
   assert.equal(await Deno.readTextFile(join(home, "data", "acme.base", "notes.txt")), "keep me");
 });
+
+Deno.test("install --from installs missing dependencies first, the highest that fits", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  const available = join(dir.path, "available");
+  await Deno.mkdir(available);
+  const symphony = (...args: string[]): Promise<Run> =>
+    runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT });
+  for (const v of ["1.1.0", "1.3.0", "2.0.0"]) {
+    const written = await writeExtension(
+      join(dir.path, `w${v}`),
+      attacker("acme.tokenizer", `return "${v}";`, { version: v }),
+    );
+    await Deno.rename(written, join(available, `tokenizer-${v}`));
+  }
+  const operator = join(ROOT, "tests", "fixtures", "operator");
+  const run = await symphony("install", operator, "--from", available, "--yes");
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /^Installing the dependency acme\.tokenizer 1\.3\.0 from /m);
+  const listed = JSON.parse((await symphony("list", "--json")).stdout) as {
+    id: string;
+    version: string;
+  }[];
+  assert.deepEqual(listed.map((e) => `${e.id}@${e.version}`), [
+    "acme.formatter@1.2.0",
+    "acme.tokenizer@1.3.0",
+  ]);
+  const installs = (await symphony("audit", "--kind", "install", "--json")).stdout.trim()
+    .split("\n").map((line) => JSON.parse(line).extension);
+  assert.deepEqual(installs, ["acme.tokenizer", "acme.formatter"]);
+});
