@@ -277,45 +277,11 @@ export class AuditTrail {
   }
 
   async #append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
-    const db = this.#db();
-    for (let attempt = 0;; attempt++) {
-      const last = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
-        | { seq: number; hash: string }
-        | undefined;
-      let seq = last?.seq ?? 0;
-      let prevHash = last?.hash ?? GENESIS_HASH;
-      const records: AuditRecord[] = [];
-      const at = new Date().toISOString();
-      for (const entry of entries) {
-        seq++;
-        const record = { ...entry, seq, at, prevHash };
-        const hash = await auditHash(record);
-        records.push({ ...record, hash });
-        prevHash = hash;
-      }
-      const stored = inTransaction(db, () => {
-        const now = db.prepare("SELECT max(seq) AS seq FROM audit").get() as { seq: number | null };
-        if ((now.seq ?? 0) !== (last?.seq ?? 0)) return false;
-        const insert = db.prepare(
-          "INSERT INTO audit (seq, at, kind, extension, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        );
-        for (const r of records) {
-          insert.run(
-            r.seq,
-            r.at,
-            r.kind,
-            r.extension ?? null,
-            r.actor,
-            JSON.stringify(r.detail),
-            r.prevHash,
-            r.hash,
-          );
-        }
-        return true;
-      });
-      if (stored) return records;
-      if (attempt >= 100) throw new Error("Cannot append to the audit trail: it keeps changing");
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const prepared = await this.prepare(entries);
+      if (inTransaction(this.#db(), () => this.insertPrepared(prepared))) return prepared.records;
     }
+    throw new Error("Cannot append to the audit trail: it keeps changing");
   }
 
   /**

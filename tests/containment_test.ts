@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Conductor, type ConductorOptions } from "../conductor/mod.ts";
 import { probeContainment } from "../sandbox/mod.ts";
 import { assertFails, attacker, type Stage, stage } from "./extension_stage.ts";
+import { alive, assertGone } from "./processes.ts";
 
 // Short timings so that every limit trips within a test's time.
 const FAST: Partial<ConductorOptions> = {
@@ -24,23 +25,6 @@ const MIB = 1024 * 1024;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// Whether a process is still there: its /proc entry exists and it is not a zombie.
-async function alive(pid: number): Promise<boolean> {
-  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" })
-    .output();
-  if (!out.success) return false;
-  const text = new TextDecoder().decode(out.stdout);
-  return !text.slice(text.lastIndexOf(")") + 2).startsWith("Z");
-}
-
-async function assertGone(pid: number, withinMs = 5_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (await alive(pid)) {
-    assert.ok(Date.now() < deadline, `process ${pid} is still running`);
-    await delay(50);
-  }
 }
 
 // Polls until `check` holds: the host records a kill just after the process is gone.

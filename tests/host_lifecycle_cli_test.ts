@@ -5,26 +5,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { attacker, writeExtension } from "./extension_stage.ts";
 import { ROOT, type Run, runSymphony } from "./run_symphony.ts";
+import { alive, assertGone } from "./processes.ts";
 import { tempDir } from "./temp_dir.ts";
 
 function symphony(home: string, ...args: string[]): Promise<Run> {
   return runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT });
-}
-
-async function alive(pid: number): Promise<boolean> {
-  const out = await new Deno.Command("cat", { args: [`/proc/${pid}/stat`], stderr: "null" })
-    .output();
-  if (!out.success) return false;
-  const text = new TextDecoder().decode(out.stdout);
-  return !text.slice(text.lastIndexOf(")") + 2).startsWith("Z");
-}
-
-async function assertGone(pid: number, withinMs = 5_000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (await alive(pid)) {
-    assert.ok(Date.now() < deadline, `extension process ${pid} outlived its host`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 Deno.test("the circuit breaker holds across host runs until symphony enable", async () => {
