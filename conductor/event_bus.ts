@@ -139,9 +139,11 @@ export class EventBus {
       }
       bucket.tokens--;
     }
-    let text: string | undefined;
+    // The host's own events (a state change on every call) are trusted JSON:
+    // only extensions' payloads are encoded to be checked.
+    let text: string | undefined = from === "host" ? "" : undefined;
     try {
-      text = JSON.stringify(payload ?? null);
+      text ??= JSON.stringify(payload ?? null);
     } catch {
       // A bigint or a cycle.
     }

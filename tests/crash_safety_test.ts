@@ -8,18 +8,9 @@ import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type Extension, writeExtension } from "./extension_stage.ts";
-import { FIXTURES, ROOT } from "./run_symphony.ts";
+import { FIXTURES, HOST_RUN_ARGS, ROOT } from "./run_symphony.ts";
 import { tempDir } from "./temp_dir.ts";
 
-const DENO_RUN = [
-  "run",
-  "--quiet",
-  "--no-prompt",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
-];
 const CLI = join(ROOT, "kit", "cli.ts");
 const CRASH_HOST = join(FIXTURES, "crash_host.ts");
 const ID = "acme.sturdy";
@@ -52,7 +43,7 @@ async function runHost(
   killAfterMs?: number,
 ): Promise<Ended> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...DENO_RUN, script, ...args],
+    args: [...HOST_RUN_ARGS, script, ...args],
     cwd: ROOT,
     env: { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT, NO_COLOR: "1" },
     stdin: "null",

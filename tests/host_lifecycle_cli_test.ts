@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { attacker, writeExtension } from "./extension_stage.ts";
-import { ROOT, type Run, runSymphony } from "./run_symphony.ts";
+import { ROOT, type Run, runSymphony, SYMPHONY_PROCESS_ARGS } from "./run_symphony.ts";
 import { alive, assertGone } from "./processes.ts";
 import { tempDir } from "./temp_dir.ts";
 
@@ -65,19 +65,7 @@ async function hostWithRunningCall(home: string, id: string): Promise<{
   stderr: () => string;
 }> {
   const host = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      "--allow-read",
-      "--allow-write",
-      "--allow-run",
-      "--allow-env",
-      join(ROOT, "kit", "cli.ts"),
-      "call",
-      id,
-      "run",
-    ],
+    args: [...SYMPHONY_PROCESS_ARGS, "call", id, "run"],
     env: { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT, NO_COLOR: "1" },
     stdin: "null",
     stdout: "null",

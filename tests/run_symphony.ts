@@ -12,6 +12,27 @@ export const ROOT: string = new URL("..", import.meta.url).pathname;
 /** The fixtures directory. */
 export const FIXTURES: string = join(ROOT, "tests", "fixtures");
 
+/** `deno run` and the `symphony` task's permission flags: append a script and its arguments. */
+export const HOST_RUN_ARGS: readonly string[] = [
+  "run",
+  "--quiet",
+  "--no-prompt",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+];
+
+/**
+ * Starts the command line as the `symphony` task does, but as one process: a
+ * signal sent to it reaches the host itself, not `deno task`. Append the
+ * command's arguments.
+ */
+export const SYMPHONY_PROCESS_ARGS: readonly string[] = [
+  ...HOST_RUN_ARGS,
+  join(ROOT, "kit", "cli.ts"),
+];
+
 /** What a run printed, and its exit code. */
 export interface Run {
   code: number;
