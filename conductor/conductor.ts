@@ -811,6 +811,9 @@ export class Conductor implements AsyncDisposable {
       clearTimeout(timer);
     }
     this.#refuseIfClosing(id);
+    // A broken policy file is the host's fault, not the extension's: the
+    // start is refused, never counted as a crash.
+    await this.policy();
     this.#transition(id, "starting", live.crashesInARow > 0 ? "restart after a crash" : "needed");
     live.stopping = false;
     let process: ExtensionProcess;

@@ -15,6 +15,17 @@ export { VALIDATE_HELP, validateCommand } from "./validate_command.ts";
 export { callCommand } from "./call_command.ts";
 export { installCommand } from "./install_command.ts";
 export { installExtension, type InstallExtensionOptions } from "./install_extension.ts";
+export { type VerifiedPackage, verifyPackage } from "./verify_package.ts";
+export {
+  planDependencies,
+  type PlanDependenciesOptions,
+  type PlannedDependency,
+} from "./plan_dependencies.ts";
+export { addedPermissions, type InstallReview, installReview } from "./install_review.ts";
+export { type SandboxPlacement, setUpSandbox, type SetUpSandboxOptions } from "./set_up_sandbox.ts";
+export { configureInstall, type ConfigureInstallOptions } from "./configure_install.ts";
+export { registerInstall, type RegisterInstallOptions } from "./register_install.ts";
+export { cacheDependencies } from "./cache_dependencies.ts";
 export { listCommand } from "./list_command.ts";
 export { permissionReview } from "./permission_review.ts";
 export { uninstallCommand } from "./uninstall_command.ts";

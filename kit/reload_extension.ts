@@ -11,7 +11,8 @@ import type { Conductor } from "../conductor/mod.ts";
 import { formatProblem, loadManifest, type Manifest, sandboxEscapes } from "../manifest/mod.ts";
 import { checkPackage } from "../sandbox/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
-import { addedPermissions, cacheDependencies } from "./install_extension.ts";
+import { cacheDependencies } from "./cache_dependencies.ts";
+import { addedPermissions } from "./install_review.ts";
 
 /** What a reload did. */
 export type ReloadResult =

@@ -48,12 +48,20 @@ Deno.test("the enterprise tier may grant what escapes the sandbox; community nev
   assert.equal(await s.conductor.call("acme.far", "run", secret), "outside secret");
 });
 
-Deno.test("an invalid policy file stops every start, with the reason", async () => {
+Deno.test("an invalid policy file stops every start, with the reason, and is no crash", async () => {
   await using s = await stage({}, FAST);
   await writePolicy(s.conductor.layout.home, { tier: "galactic" });
-  await assertFails(
-    s.conductor.call("acme.benign", "echo", 1),
-    "PermissionDenied",
-    /the host policy .*policy\.json is invalid \(tier: /,
-  );
+  // More refusals than the circuit breaker allows crashes.
+  for (let i = 0; i < 4; i++) {
+    await assertFails(
+      s.conductor.call("acme.benign", "echo", 1),
+      "PermissionDenied",
+      /the host policy .*policy\.json is invalid \(tier: /,
+    );
+  }
+  await writePolicy(s.conductor.layout.home, {});
+  assert.deepEqual(await s.conductor.call("acme.benign", "echo", 1), { echoed: 1 });
+  const installed = await s.conductor.get("acme.benign");
+  assert.equal(installed.disabled, undefined);
+  assert.deepEqual((installed.history ?? []).filter((h) => h.event === "crashed"), []);
 });

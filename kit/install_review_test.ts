@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import type { InstalledExtension } from "../conductor/mod.ts";
+import { type Manifest, validateManifest } from "../manifest/mod.ts";
+import { SymphonyError } from "../symphony_error.ts";
+import { installReview } from "./install_review.ts";
+
+function manifest(version: string, permissions: Record<string, string[]>): Manifest {
+  const result = validateManifest({
+    manifest_version: 1,
+    id: "acme.reviewed",
+    name: "Reviewed",
+    version,
+    type: "operator",
+    entry: "main.ts",
+    permissions,
+    operator: { functions: [{ name: "f" }] },
+  });
+  assert.ok(result.ok);
+  return result.manifest;
+}
+
+function installedAt(m: Manifest): InstalledExtension {
+  return { id: m.id, version: m.version, manifest: m, installedAt: "", grants: {}, settings: {} };
+}
+
+Deno.test("installReview() of a new install says what it may do and adds nothing", () => {
+  const review = installReview(manifest("1.0.0", { net: ["api.example.com"] }));
+  assert.deepEqual(review.added, []);
+  assert.match(review.text, /api\.example\.com/);
+  assert.doesNotMatch(review.text, /Update of/);
+});
+
+Deno.test("installReview() of an update shows the difference plainly", async (t) => {
+  const old = installedAt(manifest("1.0.0", { env: ["LANG"] }));
+  await t.step("no new permissions", () => {
+    const review = installReview(manifest("1.1.0", { env: ["LANG"] }), old);
+    assert.deepEqual(review.added, []);
+    assert.match(
+      review.text,
+      /^Update of acme\.reviewed from 1\.0\.0 to 1\.1\.0\.\nIt asks for no new permissions\./,
+    );
+  });
+  await t.step("new permissions leave it disabled until enabled", () => {
+    const review = installReview(manifest("2.0.0", { env: ["LANG", "HOME"], net: ["x.org"] }), old);
+    assert.deepEqual(review.added, ["net: x.org", "env: HOME"]);
+    assert.match(review.text, /NEW permissions: net: x\.org, env: HOME/);
+    assert.match(review.text, /stay disabled until an admin runs symphony enable acme\.reviewed/);
+  });
+  await t.step("the installed version itself is refused", () => {
+    assert.throws(
+      () => installReview(manifest("1.0.0", {}), old),
+      (e) => e instanceof SymphonyError && e.code === "InvalidInput",
+    );
+  });
+});
