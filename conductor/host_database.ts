@@ -37,6 +37,67 @@ export const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX audit_by_extension ON audit (extension, seq);
    CREATE INDEX audit_by_kind ON audit (kind, seq);`,
+  // 2: the Artifact Store's index (pit/artifact_store.ts).
+  `CREATE TABLE artifact_blobs (
+    id TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE artifact_names (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    last_version INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name)
+  ) STRICT;
+  CREATE TABLE artifact_versions (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    id TEXT NOT NULL REFERENCES artifact_blobs (id),
+    producer TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    quality REAL,
+    created_at INTEGER NOT NULL,
+    last_access_at INTEGER NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (namespace, name, version)
+  ) STRICT;
+  CREATE INDEX artifact_versions_by_id ON artifact_versions (id);
+  CREATE INDEX artifact_versions_by_time ON artifact_versions (namespace, created_at);
+  CREATE INDEX artifact_versions_by_producer ON artifact_versions (namespace, producer, created_at);
+  CREATE TABLE artifact_tags (
+    namespace TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (namespace, tag, name, version)
+  ) STRICT;
+  CREATE TABLE artifact_shares (
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    shared_with TEXT NOT NULL,
+    PRIMARY KEY (namespace, name, shared_with)
+  ) STRICT;
+  CREATE INDEX artifact_shares_by_grantee ON artifact_shares (shared_with);`,
+  // 3: the DAG Tracker's checkpoints (pit/dag_tracker.ts).
+  `CREATE TABLE dag_workflows (
+     id TEXT PRIMARY KEY,
+     definition TEXT NOT NULL,
+     finished INTEGER NOT NULL,
+     updated_at TEXT NOT NULL,
+     checkpoint_id TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE dag_node_states (
+     workflow TEXT NOT NULL,
+     node TEXT NOT NULL,
+     state TEXT NOT NULL
+       CHECK (state IN ('pending', 'ready', 'running', 'done', 'failed', 'skipped')),
+     duration_ms REAL,
+     attempts INTEGER NOT NULL,
+     PRIMARY KEY (workflow, node)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 /** The schema version this host writes. */

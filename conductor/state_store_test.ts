@@ -43,7 +43,18 @@ Deno.test("openHostDatabase() migrates an empty file to the current schema, once
     assert.equal(userVersion(db), SCHEMA_VERSION);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all().map((row) => (row as { name: string }).name);
-    assert.deepEqual(tables, ["audit", "extensions", "versions"]);
+    assert.deepEqual(tables, [
+      "artifact_blobs",
+      "artifact_names",
+      "artifact_shares",
+      "artifact_tags",
+      "artifact_versions",
+      "audit",
+      "dag_node_states",
+      "dag_workflows",
+      "extensions",
+      "versions",
+    ]);
   }
   // Opening again applies nothing twice (a second CREATE TABLE would throw).
   using again = openHostDatabase(file);
