@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { inTransaction } from "./host_database.ts";
 
 /** The kinds of audited events. */
@@ -28,6 +28,9 @@ export const AUDIT_KINDS = [
   "limit-kill",
   "policy-refusal",
   "call",
+  "trust",
+  "arbitration",
+  "gc",
 ] as const;
 
 /** One of {@linkcode AUDIT_KINDS}. */
@@ -54,6 +57,16 @@ export interface AuditRecord extends AuditEntry {
   prevHash: string;
   /** SHA-256, hex, of the canonical encoding of this record. */
   hash: string;
+}
+
+/** Options for {@linkcode AuditTrail}. */
+export interface AuditTrailOptions {
+  /**
+   * How long an append waits for others to be committed with it, in ms. The
+   * host's own records (crashes, calls between extensions) wait a few ms, so
+   * that a burst of them costs one transaction. Default: 0, committed at once.
+   */
+  groupWindowMs?: number;
 }
 
 /** Which records to list. */
@@ -108,6 +121,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 const encoder = new TextEncoder();
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /**
  * The hash of a record: SHA-256 over the canonical encoding of its fields and
@@ -115,19 +129,36 @@ const encoder = new TextEncoder();
  *
  * @param record The record without its own hash.
  * @returns The hash, hex.
+ *
+ * @example The canonical encoding of the fields, keys sorted
+ * ```ts
+ * import { auditHash, canonicalJson } from "./audit_trail.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const record = {
+ *   seq: 1, at: "2026-01-01T00:00:00.000Z", kind: "call" as const, actor: "acme.a",
+ *   detail: { b: 1, a: "x" }, prevHash: "0".repeat(64),
+ * };
+ * const text = canonicalJson({ ...record, extension: null });
+ * const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+ * assert.equal(await auditHash(record), Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""));
+ * ```
  */
 export async function auditHash(record: Omit<AuditRecord, "hash">): Promise<string> {
-  const text = canonicalJson({
-    seq: record.seq,
-    at: record.at,
-    kind: record.kind,
-    extension: record.extension ?? null,
-    actor: record.actor,
-    detail: record.detail,
-    prevHash: record.prevHash,
-  });
+  // canonicalJson of { seq, at, kind, extension, actor, detail, prevHash },
+  // written out in its key order (actor, at, detail, extension, kind,
+  // prevHash, seq): the same text, without sorting the keys of every record.
+  const text = `{"actor":${JSON.stringify(record.actor)},"at":${
+    JSON.stringify(record.at)
+  },"detail":${canonicalJson(record.detail)},"extension":${
+    JSON.stringify(record.extension ?? null)
+  },"kind":${JSON.stringify(record.kind)},"prevHash":${JSON.stringify(record.prevHash)},"seq":${
+    JSON.stringify(record.seq)
+  }}`;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  let hex = "";
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }
 
 interface Row {
@@ -174,20 +205,29 @@ function fromRow(row: Row): AuditRecord {
  */
 export class AuditTrail {
   readonly #db: () => DatabaseSync;
+  readonly #groupWindowMs: number;
   // Entries waiting for the next commit, with who waits for them.
   #waiting: { entries: readonly AuditEntry[]; done: PromiseWithResolvers<AuditRecord[]> }[] = [];
   #writing = false;
+  // Prepared once per database: compiling the SQL costs more than running it.
+  #statements:
+    | { db: DatabaseSync; last: StatementSync; max: StatementSync; insert: StatementSync }
+    | undefined;
 
-  /** @param db The host database, opened on first use. */
-  constructor(db: () => DatabaseSync) {
+  /**
+   * @param db The host database, opened on first use.
+   * @param options How long appends wait to be committed together.
+   */
+  constructor(db: () => DatabaseSync, options: AuditTrailOptions = {}) {
     this.#db = db;
+    this.#groupWindowMs = options.groupWindowMs ?? 0;
   }
 
   /**
-   * Appends records. Appends made while a commit is under way are committed
-   * together in the next transaction (a group commit), in the order they were
-   * made; another process appending meanwhile makes a commit re-chain and try
-   * again.
+   * Appends records. Appends made while a commit is under way, or within the
+   * group window, are committed together in the next transaction (a group
+   * commit), in the order they were made; another process appending
+   * meanwhile makes a commit re-chain and try again.
    *
    * @param entries One or more entries, in order.
    * @returns The stored records, once committed.
@@ -196,12 +236,15 @@ export class AuditTrail {
     const list = Array.isArray(entries) ? entries : [entries as AuditEntry];
     const done = Promise.withResolvers<AuditRecord[]>();
     this.#waiting.push({ entries: list, done });
-    if (!this.#writing) void this.#commitAll();
+    if (!this.#writing) {
+      this.#writing = true;
+      if (this.#groupWindowMs > 0) setTimeout(() => void this.#commitAll(), this.#groupWindowMs);
+      else void this.#commitAll();
+    }
     return done.promise;
   }
 
   async #commitAll(): Promise<void> {
-    this.#writing = true;
     try {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0);
@@ -221,6 +264,21 @@ export class AuditTrail {
     }
   }
 
+  #prepared(): { last: StatementSync; max: StatementSync; insert: StatementSync } {
+    const db = this.#db();
+    if (this.#statements?.db !== db) {
+      this.#statements = {
+        db,
+        last: db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"),
+        max: db.prepare("SELECT max(seq) AS seq FROM audit"),
+        insert: db.prepare(
+          "INSERT INTO audit (seq, at, kind, extension, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ),
+      };
+    }
+    return this.#statements;
+  }
+
   /**
    * Hashes entries to follow the current last record, for
    * {@linkcode AuditTrail.insertPrepared} inside another transaction: a state
@@ -230,8 +288,7 @@ export class AuditTrail {
    * @returns The records, and the record they follow.
    */
   async prepare(entries: readonly AuditEntry[]): Promise<PreparedAudit> {
-    const db = this.#db();
-    const last = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as
+    const last = this.#prepared().last.get() as
       | { seq: number; hash: string }
       | undefined;
     let seq = last?.seq ?? 0;
@@ -255,12 +312,9 @@ export class AuditTrail {
    * @returns False when another record was appended since: prepare again.
    */
   insertPrepared(prepared: PreparedAudit): boolean {
-    const db = this.#db();
-    const now = db.prepare("SELECT max(seq) AS seq FROM audit").get() as { seq: number | null };
+    const { max, insert } = this.#prepared();
+    const now = max.get() as { seq: number | null };
     if ((now.seq ?? 0) !== prepared.after) return false;
-    const insert = db.prepare(
-      "INSERT INTO audit (seq, at, kind, extension, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    );
     for (const r of prepared.records) {
       insert.run(
         r.seq,
@@ -312,16 +366,22 @@ export class AuditTrail {
    */
   async verify(): Promise<AuditVerification> {
     const db = this.#db();
-    // Batches of 1,000: WebCrypto digests run concurrently, but far more at once is slower.
-    const batch = db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000");
+    // Pages of 1,000: WebCrypto digests run concurrently, but far more at once is slower.
+    const page = db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000");
+    // Each hash depends only on the record's own stored fields: a page is
+    // hashed all at once, and the next page is read while it is.
+    const hashed = (after: number) => {
+      const records = (page.all(after) as unknown as Row[]).map(fromRow);
+      return { records, hashes: Promise.all(records.map((r) => auditHash(r))) };
+    };
     let previous = { seq: 0, hash: GENESIS_HASH };
     let count = 0;
+    let current = hashed(0);
     for (;;) {
-      const rows = batch.all(previous.seq) as unknown as Row[];
-      if (rows.length === 0) return { ok: true, count };
-      // Each hash depends only on the record's own stored fields: all at once.
-      const records = rows.map(fromRow);
-      const hashes = await Promise.all(records.map((r) => auditHash(r)));
+      const { records } = current;
+      if (records.length === 0) return { ok: true, count };
+      const next = hashed(records.at(-1)?.seq ?? Infinity);
+      const hashes = await current.hashes;
       for (const [i, record] of records.entries()) {
         const broken = (reason: string): AuditVerification => ({
           ok: false,
@@ -339,6 +399,7 @@ export class AuditTrail {
         previous = { seq: record.seq, hash: record.hash };
         count++;
       }
+      current = next;
     }
   }
 }

@@ -120,3 +120,31 @@ Deno.test("AuditTrail.list() filters by extension, kind, time and keeps the late
   assert.equal(trail.list({ since: "2999-01-01T00:00:00Z" }).length, 0);
   assert.equal(trail.list({ until: "2999-01-01T00:00:00Z" }).length, 12);
 });
+
+Deno.test("AuditTrail commits the appends of a group window together, in order", async () => {
+  await using dir = await tempDir();
+  using db = openHostDatabase(join(dir.path, "symphony.db"));
+  const trail = new AuditTrail(() => db, { groupWindowMs: 20 });
+  const entry = (i: number) => ({ kind: "call" as const, actor: "acme.a", detail: { i } });
+  const appends = [trail.append(entry(0)), trail.append([entry(1), entry(2)])];
+  // Nothing is committed before the window closes.
+  assert.equal(trail.list().length, 0);
+  const [first, rest] = await Promise.all(appends);
+  assert.deepEqual(first?.map((r) => r.seq), [1]);
+  assert.deepEqual(rest?.map((r) => r.seq), [2, 3]);
+  // One commit: the records share its time, and chain in the order appended.
+  assert.equal(new Set(trail.list().map((r) => r.at)).size, 1);
+  assert.deepEqual(trail.list().map((r) => r.detail.i), [0, 1, 2]);
+  assert.deepEqual(await trail.verify(), { ok: true, count: 3 });
+});
+
+Deno.test("AuditTrail.verify() finds a break past its first pages", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "symphony.db");
+  const trail = await trailWith(2_500, file);
+  assert.deepEqual(await trail.verify(), { ok: true, count: 2_500 });
+  tamper(file, `UPDATE audit SET detail = '{"i":0}' WHERE seq = 2100`);
+  const verification = await trail.verify();
+  assert.equal(verification.ok, false);
+  assert.equal(verification.ok === false && verification.brokenAt, 2100);
+});
