@@ -36,6 +36,10 @@ import {
   StateStore,
 } from "./state_store.ts";
 import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
+import { type Checkout, PoolManager } from "../pit/mod.ts";
+import { TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
+import { HostPit } from "./host_pit.ts";
+import { PitRequests } from "./pit_requests.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
 import { type HostPolicy, policyDenies, readHostPolicy } from "./host_policy.ts";
 import {
@@ -97,6 +101,12 @@ export interface ConductorOptions {
   actor?: string;
   /** Reads processes' memory and CPU. Default: one `tail` of their `/proc/<pid>/stat`. */
   sampler?: ProcessSampler;
+  /**
+   * The Pool Manager's budget for extension processes: at most `maxProcesses`
+   * (default 256) and `maxResidentBytes` of resident memory (default: no
+   * limit); past it, the least recently used idle process is stopped.
+   */
+  processBudget?: { maxProcesses?: number; maxResidentBytes?: number };
 }
 
 /** The kinds of permission a manifest requests. */
@@ -222,6 +232,13 @@ export class Conductor implements AsyncDisposable {
    * host's own (`extension.state` for every state change).
    */
   readonly events: EventBus;
+  /** The Pit's Artifact Store, Arbitration Engine, workflows and retention. */
+  readonly pit: HostPit;
+  /** The Pool Manager: every call checks out a process, within the host's process budget. */
+  readonly pool: PoolManager<ExtensionProcess>;
+  readonly #pitRequests: PitRequests;
+  readonly #pooled = new Set<string>();
+  #ratesRead = false;
   readonly #options: ConductorOptions;
   readonly #limits: LimitOptions;
   readonly #policy: RestartPolicy;
@@ -258,7 +275,9 @@ export class Conductor implements AsyncDisposable {
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.layout = homeLayout(options.home);
     this.store = new StateStore(this.layout.databaseFile, this.layout.stateFile);
-    this.audit = new AuditTrail(() => this.store.db);
+    // The host's own records wait 5 ms, so that a burst of them (calls between
+    // extensions) is committed in one transaction, off the calls' path.
+    this.audit = new AuditTrail(() => this.store.db, { groupWindowMs: 5 });
     this.events = new EventBus(options.eventLimits);
     this.events.subscribe("**", (event) => this.#route(event));
     if (options.onEvent !== undefined) {
@@ -272,6 +291,25 @@ export class Conductor implements AsyncDisposable {
     this.#watchdog = new ResourceWatchdog({
       intervalMs: this.#limits.watchIntervalMs,
       ...(options.sampler === undefined ? {} : { sample: options.sampler }),
+    });
+    this.pit = new HostPit({
+      layout: this.layout,
+      db: () => this.store.db,
+      audit: (entry) => void this.#audit(entry),
+    });
+    this.#pitRequests = new PitRequests(this.pit);
+    this.pool = new PoolManager<ExtensionProcess>({
+      budget: {
+        maxProcesses: options.processBudget?.maxProcesses ?? 256,
+        maxResidentBytes: options.processBudget?.maxResidentBytes ?? Infinity,
+      },
+      factory: {
+        start: (id) => this.#start(id, []),
+        stop: (id, process) => this.#evict(id, process),
+        residentBytes: (process) => this.samples(process.id).at(-1)?.rssBytes ?? 0,
+      },
+      onError: (error) =>
+        this.#notice({ level: "warn", message: `Pool Manager: ${(error as Error).message}` }),
     });
   }
 
@@ -364,8 +402,10 @@ export class Conductor implements AsyncDisposable {
         `Cannot call ${id} ${method}: it is suspended; resume it first`,
       );
     }
-    const process = await this.start(id);
+    const checkout = await this.#checkout(id, options.signal);
+    const process = checkout.instance;
     if (!process.methods.includes(method)) {
+      this.pool.checkin(checkout);
       throw new SymphonyError(
         "NotFound",
         `Cannot call ${id} ${method}: it has no such method (it has ${
@@ -395,6 +435,7 @@ export class Conductor implements AsyncDisposable {
       }
       throw error;
     } finally {
+      this.pool.checkin(checkout);
       live.lastBusyAt = Date.now();
       if (
         --live.inFlight === 0 && live.state === "busy" && live.process === process &&
@@ -403,6 +444,73 @@ export class Conductor implements AsyncDisposable {
         this.#transition(id, "ready", "calls done");
       }
     }
+  }
+
+  // A process for a call, from the Pool Manager: the running one, or one
+  // started within the host's process budget (evicting the least recently
+  // used idle process of another extension if the budget is full).
+  async #checkout(id: string, signal?: AbortSignal): Promise<Checkout<ExtensionProcess>> {
+    this.#pool(id);
+    for (let attempt = 0;; attempt++) {
+      const checkout = this.pool.tryCheckout(id) ??
+        await this.pool.checkout(id, signal === undefined ? {} : { signal });
+      const process = checkout.instance;
+      // A process that failed a moment ago, before the pool heard of its exit.
+      if ((process.alive && this.#live.get(id)?.process === process) || attempt > 0) {
+        return checkout;
+      }
+      this.pool.checkin(checkout);
+      this.pool.remove(id, process);
+    }
+  }
+
+  // Makes an extension known to the Pool Manager: one process an extension,
+  // whose own max_concurrency queues its calls. The call rates an earlier
+  // host saved are read first, for pre-warming.
+  #pool(id: string): void {
+    if (!this.#ratesRead) {
+      this.#ratesRead = true;
+      try {
+        this.pool.importRates(JSON.parse(Deno.readTextFileSync(this.#ratesFile)));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) {
+          this.#notice({
+            level: "warn",
+            message: `Cannot read the call rates: ${(error as Error).message}`,
+          });
+        }
+      }
+    }
+    if (this.#pooled.has(id)) return;
+    this.pool.configure(id, { maxInstances: 1, maxConcurrency: Number.MAX_SAFE_INTEGER });
+    this.#pooled.add(id);
+  }
+
+  get #ratesFile(): string {
+    return join(this.layout.hostDir, "call-rates.json");
+  }
+
+  // Keeps the call rates for the next host, atomically.
+  async #saveRates(): Promise<void> {
+    if (!this.#ratesRead) return;
+    try {
+      await Deno.mkdir(this.layout.hostDir, { recursive: true });
+      const temporary = `${this.#ratesFile}.${crypto.randomUUID().slice(0, 8)}`;
+      await Deno.writeTextFile(temporary, JSON.stringify(this.pool.exportRates()));
+      await Deno.rename(temporary, this.#ratesFile);
+    } catch (error) {
+      this.#notice({
+        level: "warn",
+        message: `Cannot save the call rates: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  // The Pool Manager's eviction: an idle process stops to make room.
+  async #evict(id: string, process: ExtensionProcess): Promise<void> {
+    const live = this.#live.get(id);
+    if (live?.process !== process || live.inFlight > 0) return;
+    await this.stop(id, "evicted: the host's process budget is full");
   }
 
   /**
@@ -420,12 +528,16 @@ export class Conductor implements AsyncDisposable {
 
   /**
    * Starts every installed extension whose manifest says `activation = "eager"`,
-   * dependencies first. A failure is reported as a notice, not thrown.
+   * dependencies first, then pre-warms the ones an earlier host called often
+   * (the Pool Manager's decayed call rates), within the process budget. A
+   * failure is reported as a notice, not thrown.
    */
   async startEager(): Promise<void> {
-    const eager = (await this.list()).filter((e) =>
-      e.manifest.activation === "eager" && e.disabled === undefined && e.suspended !== true
+    const startable = (await this.list()).filter((e) =>
+      e.disabled === undefined && e.suspended !== true
     );
+    for (const e of startable) this.#pool(e.id);
+    const eager = startable.filter((e) => e.manifest.activation === "eager");
     await Promise.all(
       eager.map((e) =>
         this.start(e.id).catch((error) =>
@@ -433,6 +545,17 @@ export class Conductor implements AsyncDisposable {
         )
       ),
     );
+    const warmed = await this.pool.ensureWarm();
+    for (const id of warmed.started) {
+      this.#notice({
+        id,
+        level: "info",
+        message: `${id} pre-warmed: it was called often recently`,
+      });
+    }
+    for (const { extensionId, error } of warmed.failed) {
+      this.#notice({ id: extensionId, level: "error", message: error.message });
+    }
   }
 
   /** Stops an extension politely if it is running, and forgets what was read of it. */
@@ -459,6 +582,8 @@ export class Conductor implements AsyncDisposable {
     this.#closed.resolve();
     clearInterval(this.#sync);
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
+    await this.pool.close();
+    await this.#saveRates();
     this.#watchdog[Symbol.dispose]();
   }
 
@@ -466,6 +591,7 @@ export class Conductor implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stopAll();
     await Promise.all(this.#auditing);
+    this.pit[Symbol.dispose]();
     this.store[Symbol.dispose]();
   }
 
@@ -530,6 +656,29 @@ export class Conductor implements AsyncDisposable {
   }
 
   /**
+   * Sets an extension's trust tier: what it may reach of the Pit through
+   * `ctx`. Takes effect on its next request; the change is audited.
+   *
+   * @param id The extension.
+   * @param tier `community`, `trusted` or `enterprise`.
+   * @throws {SymphonyError} `NotFound`, or `InvalidInput` for an unknown tier.
+   */
+  async setTrust(id: string, tier: TrustTier): Promise<void> {
+    if (!(TRUST_TIERS as readonly string[]).includes(tier)) {
+      throw new SymphonyError(
+        "InvalidInput",
+        `Cannot set the trust of ${id}: "${tier}" is not a tier (${TRUST_TIERS.join(", ")})`,
+      );
+    }
+    const from = (await this.get(id)).trust ?? "community";
+    await this.#updateRecord(
+      id,
+      (e) => ({ ...e, trust: tier }),
+      { kind: "trust", extension: id, actor: this.#actor, detail: { from, to: tier } },
+    );
+  }
+
+  /**
    * Disables an extension: it is stopped and does not start until enabled.
    *
    * @param id The extension.
@@ -557,7 +706,21 @@ export class Conductor implements AsyncDisposable {
       this.#hostPolicy === undefined || now - this.#hostPolicyRead > this.#limits.watchIntervalMs
     ) {
       this.#hostPolicyRead = now;
-      this.#hostPolicy = readHostPolicy(join(this.layout.hostDir, "policy.json"));
+      const file = join(this.layout.hostDir, "policy.json");
+      this.#hostPolicy = readHostPolicy(file).then((policy) => {
+        try {
+          this.pit.defineResources(policy.resources);
+        } catch (error) {
+          throw new SymphonyError(
+            "PermissionDenied",
+            `Cannot start extensions: the host policy ${file} is invalid (resources: ${
+              (error as Error).message
+            }); fix it or remove it`,
+            { cause: error },
+          );
+        }
+        return policy;
+      });
       this.#hostPolicy.catch(() => {});
     }
     return this.#hostPolicy;
@@ -991,7 +1154,16 @@ export class Conductor implements AsyncDisposable {
 
   async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
     this.#unwatch.get(process)?.();
+    this.pool.remove(id, process);
     if (live.process === process) live.process = undefined;
+    // Its leases and uploads go with it, unless a successor already holds them.
+    if (live.process === undefined && live.starting === undefined) {
+      this.#pitRequests.forget(id);
+      this.pit.arbitration.releaseHolder(
+        id,
+        process.failure === undefined ? "Disabled" : "Crashed",
+      );
+    }
     // A successor may already run: this exit is then recorded, but its state stays.
     const current = (): boolean => live.process === undefined && live.starting === undefined;
     const failure = process.failure;
@@ -1292,6 +1464,22 @@ export class Conductor implements AsyncDisposable {
 
   // An extension's requests: only calls to extensions it declared in events.calls.
   async #answer(caller: Manifest, method: string, params: unknown): Promise<unknown> {
+    if (method.startsWith("pit.")) {
+      const trust = (await this.#record(caller.id)).trust ?? "community";
+      try {
+        return await this.#pitRequests.answer({ manifest: caller, trust }, method, params);
+      } catch (error) {
+        if (error instanceof SymphonyError && error.code === "PermissionDenied") {
+          this.#audit({
+            kind: "policy-refusal",
+            extension: caller.id,
+            actor: caller.id,
+            detail: { refused: method, rule: `${trust} tier`, message: error.message },
+          });
+        }
+        throw error;
+      }
+    }
     if (method !== "callExtension") throw new SymphonyError("NotFound", `Cannot handle ${method}`);
     const { target, method: targetMethod, input } = (params ?? {}) as Record<string, unknown>;
     if (typeof target !== "string" || typeof targetMethod !== "string") {
@@ -1494,12 +1682,11 @@ export class Conductor implements AsyncDisposable {
   }
 }
 
-/** The trust tier of every extension until signing exists: the strictest. */
-export const COMMUNITY_TIER = "community";
-
-// What a community extension may hold: its grants without the requests that
-// escape the sandbox (run, wildcards, absolute paths outside the workspace and
-// its own directories, hosts on this machine or private networks).
+// What an extension may hold on a community-tier host (the host policy's
+// tier; an extension's own trust tier governs only what it reaches of the
+// Pit): its grants without the requests that escape the sandbox (run,
+// wildcards, absolute paths outside the workspace and its own directories,
+// hosts on this machine or private networks).
 function tierGrants(
   installed: InstalledExtension,
   policy: HostPolicy,

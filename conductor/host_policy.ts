@@ -6,7 +6,7 @@
  * refuses every start: the host fails closed.
  *
  * ```json
- * { "tier": "community", "deny": { "net": ["*"], "env": ["AWS_SECRET_ACCESS_KEY"] } }
+ * { "tier": "community", "deny": { "net": ["*"], "env": ["AWS_SECRET_ACCESS_KEY"] }, "resources": { "gpu": 1 } }
  * ```
  *
  * @module
@@ -24,13 +24,23 @@ export const hostPolicySchema = z.strictObject({
   allow_run: z.boolean().default(false),
   /** Per kind, values never granted to any extension; `*` denies the whole kind. */
   deny: z.partialRecord(z.enum(KINDS), z.array(z.string().min(1))).default({}),
+  /**
+   * Shared resources extensions may lease (the Arbitration Engine), by name,
+   * with their capacity: `{ "gpu": 1, "net:api.example.com": 5 }`. Default: none.
+   */
+  resources: z.record(z.string().min(1).max(256), z.int().min(1).max(1_000_000)).default({}),
 });
 
 /** A validated policy. */
 export type HostPolicy = z.infer<typeof hostPolicySchema>;
 
 /** The policy when there is no file: community tier, nothing more denied. */
-export const DEFAULT_POLICY: HostPolicy = { tier: "community", allow_run: false, deny: {} };
+export const DEFAULT_POLICY: HostPolicy = {
+  tier: "community",
+  allow_run: false,
+  deny: {},
+  resources: {},
+};
 
 /**
  * Reads the policy file.

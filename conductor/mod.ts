@@ -7,6 +7,7 @@
  * - {@linkcode AuditTrail}: the hash-chained audit trail; {@linkcode openHostDatabase}: the SQLite file.
  * - {@linkcode ResourceWatchdog}: memory and CPU samples of every process, on one timer.
  * - Lifecycle rules: {@linkcode backoffDelay}, {@linkcode recentCrashes}.
+ * - {@linkcode HostPit}: the Pit as the host holds it; {@linkcode PitRequests}: what extensions may ask of it.
  *
  * @module
  */
@@ -56,6 +57,7 @@ export {
   type AuditKind,
   type AuditRecord,
   AuditTrail,
+  type AuditTrailOptions,
   type AuditVerification,
   canonicalJson,
   GENESIS_HASH,
@@ -83,3 +85,5 @@ export {
   type SettingLevel,
   StateStore,
 } from "./state_store.ts";
+export { type GcOptions, HostPit, type HostPitOptions, type WorkflowStep } from "./host_pit.ts";
+export { MAX_OPEN_UPLOADS, PIT_CHUNK_BYTES, type PitCaller, PitRequests } from "./pit_requests.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Manifest } from "../manifest/mod.ts";
-import type { Grants } from "../sandbox/mod.ts";
+import type { Grants, TrustTier } from "../sandbox/mod.ts";
 import type { HistoryEntry } from "./lifecycle.ts";
 import type { DatabaseSync } from "node:sqlite";
 import { SymphonyError } from "../symphony_error.ts";
@@ -51,6 +51,8 @@ export interface InstalledExtension {
   suspended?: boolean;
   /** Crashes, limit kills, disables and enables, oldest first (the last 100). */
   history?: HistoryEntry[];
+  /** What it may reach of the Pit; absent means `community`. */
+  trust?: TrustTier;
 }
 
 /** Everything the host records. */

@@ -71,7 +71,7 @@ export async function callCommand(args: readonly string[], io: CliIo): Promise<n
     }
   }
   await using conductor = hostConductor(values, io);
-  using _signals = stopOnSignals(conductor);
+  await using _signals = stopOnSignals(conductor);
   const result = await conductor.call(id, method, input);
   io.stdout(JSON.stringify(result) + "\n");
   return 0;

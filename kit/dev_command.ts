@@ -68,7 +68,7 @@ export async function devCommand(
     throw new SymphonyError("InvalidInput", "Cannot run dev: it takes no arguments");
   }
   await using conductor = hostConductor(values, io, { states: true });
-  using _signals = stopOnSignals(conductor);
+  await using _signals = stopOnSignals(conductor);
   await using watching = await watchDevExtensions(conductor, {
     onReload: (result) => io.stdout(reloadLine(result)),
   });

@@ -75,25 +75,33 @@ export function hostConductor(
  * second signal, or 10 s without an end, exits at once.
  *
  * @param conductor The host's Conductor.
- * @returns Removes the signal handlers when disposed.
+ * @returns Removes the signal handlers when disposed; after a signal, the
+ * disposal waits for that stop and exits with the signal's status, so a
+ * command whose work the signal ended does not exit with its own error first.
  */
-export function stopOnSignals(conductor: Conductor): Disposable {
-  let stopping = false;
+export function stopOnSignals(conductor: Conductor): AsyncDisposable {
+  let stopping: { code: number; done: Promise<void> } | undefined;
   const removers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
     const code = signal === "SIGINT" ? 130 : 143;
     const handler = (): void => {
       // A second signal, or a stop that takes too long, leaves at once.
-      if (stopping) Deno.exit(code);
-      stopping = true;
+      if (stopping !== undefined) Deno.exit(code);
       setTimeout(() => Deno.exit(code), 10_000);
-      void conductor.stopAll().finally(() => Deno.exit(code));
+      const done = conductor.stopAll().finally(() => Deno.exit(code));
+      stopping = { code, done };
     };
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);
   });
   return {
-    [Symbol.dispose](): void {
+    async [Symbol.asyncDispose](): Promise<void> {
       for (const remove of removers) remove();
+      // The command ended because the signal stopped its extensions: the
+      // exit status is the signal's, once the stop is done.
+      if (stopping !== undefined) {
+        await stopping.done.catch(() => {});
+        Deno.exit(stopping.code);
+      }
     },
   };
 }

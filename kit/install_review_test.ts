@@ -53,3 +53,21 @@ Deno.test("installReview() of an update shows the difference plainly", async (t)
     );
   });
 });
+
+Deno.test("installReview() names the shared resources an extension may lease", () => {
+  const result = validateManifest({
+    manifest_version: 1,
+    id: "acme.leaser",
+    name: "Leaser",
+    version: "1.0.0",
+    type: "operator",
+    entry: "main.ts",
+    resources: { leases: ["gpu", "net:api.example.com"] },
+    operator: { functions: [{ name: "f" }] },
+  });
+  assert.ok(result.ok);
+  assert.match(
+    installReview(result.manifest).text,
+    /^It may lease the shared resources gpu, net:api\.example\.com \(once an admin trusts it\)\.$/m,
+  );
+});

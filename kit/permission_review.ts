@@ -73,6 +73,12 @@ export function permissionReview(manifest: Manifest): string {
       timeout_ms / 1000
     } s a call, ${max_concurrency} calls at once.`,
   );
+  const { leases } = manifest.resources;
+  if (leases.length > 0) {
+    lines.push(
+      `It may lease the shared resources ${leases.join(", ")} (once an admin trusts it).`,
+    );
+  }
   const escapes = sandboxEscapes(manifest);
   if (escapes.length > 0) {
     lines.push("Dangerous:");

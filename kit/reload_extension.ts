@@ -103,10 +103,12 @@ export async function reloadExtension(
 // extensions, dependencies.
 function raisedLimits(previous: Manifest, next: Manifest): string[] {
   const raised: string[] = [];
-  for (
-    const [name, value] of Object.entries(next.resources) as [keyof Manifest["resources"], number][]
-  ) {
+  const { leases, ...limits } = next.resources;
+  for (const [name, value] of Object.entries(limits) as [keyof typeof limits, number][]) {
     if (value > previous.resources[name]) raised.push(`resources.${name} ${value}`);
+  }
+  for (const lease of leases) {
+    if (!previous.resources.leases.includes(lease)) raised.push(`resources.leases ${lease}`);
   }
   for (const target of next.events.calls) {
     if (!previous.events.calls.includes(target)) raised.push(`events.calls ${target}`);

@@ -1,6 +1,6 @@
 /**
  * The `[resources]` section: the limits the host enforces on the extension's
- * process.
+ * process, and the shared resources it may lease from the host.
  *
  * @module
  */
@@ -24,6 +24,17 @@ export const resourcesSchema = z.strictObject({
   max_concurrency: z.int().min(1).max(1024).default(DEFAULT_RESOURCES.max_concurrency),
   /** Files the process may hold open at once (32 to 65536, default 256): RLIMIT_NOFILE. */
   max_open_files: z.int().min(32).max(65_536).default(DEFAULT_RESOURCES.max_open_files),
+  /**
+   * Shared resources the host defines that it may lease (`gpu`,
+   * `net:api.example.com`, `file:/data/model.bin`), through `ctx.leases`, once
+   * its trust tier is `trusted` or `enterprise`. Default: none.
+   */
+  leases: z.array(
+    z.string().max(256).regex(
+      /^[a-z][a-z0-9-]*(:[!-~]+)?$/,
+      "must be a resource name: a lower-case word, optionally followed by :<target> in printable ASCII",
+    ),
+  ).max(32).default([]),
 });
 
 /** The `[resources]` section after validation, with defaults filled in. */

@@ -78,6 +78,7 @@ Deno.test("validateManifest() fills in defaults for omitted sections", () => {
     timeout_ms: 5000,
     max_concurrency: 4,
     max_open_files: 256,
+    leases: [],
   });
   assert.equal(result.manifest.activation, "lazy");
   assert.deepEqual(result.manifest.events, { publish: [], subscribe: [], calls: [] });
@@ -509,5 +510,32 @@ Deno.test("validateManifest() accepts versions with prerelease and build parts",
     const result = validateManifest(manifest({ version }));
     assert.ok(result.ok, `${version}: ${problems(result).join("; ")}`);
     assert.equal(result.manifest.version, version);
+  }
+});
+
+Deno.test("validateManifest() checks the shared resources an extension may lease", async (t) => {
+  await t.step("names and targets are kept", () => {
+    const result = validateManifest(
+      manifest({ resources: { leases: ["gpu", "net:api.example.com:443", "file:/data/m.bin"] } }),
+    );
+    assert.ok(result.ok, problems(result).join("\n"));
+    assert.deepEqual(result.manifest.resources.leases, [
+      "gpu",
+      "net:api.example.com:443",
+      "file:/data/m.bin",
+    ]);
+  });
+  await t.step("none by default", () => {
+    const result = validateManifest(manifest());
+    assert.ok(result.ok);
+    assert.deepEqual(result.manifest.resources.leases, []);
+  });
+  for (const bad of ["GPU", "", "gpu:", "net:a b", "net:\u0000x", "9gpu"]) {
+    await t.step(`${JSON.stringify(bad)} is refused`, () => {
+      assertProblem(
+        { resources: { leases: [bad] } },
+        /^resources\.leases\[0\]: must be a resource name/,
+      );
+    });
   }
 });

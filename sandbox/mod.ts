@@ -10,6 +10,7 @@
  * - {@linkcode probeContainment}, {@linkcode containedSpawner}: OS limits (memory, open
  *   files) and a parent-death signal for extension processes, where the platform allows.
  * - {@linkcode checkPackage}: no links, devices or oversized packages.
+ * - {@linkcode TRUST_TIERS}, {@linkcode mayUsePit}: what each trust tier may reach of the Pit.
  *
  * @module
  */
@@ -36,3 +37,10 @@ export {
   type SpawnedProcess,
   type Spawner,
 } from "./spawner.ts";
+export {
+  mayUsePit,
+  PIT_CAPABILITIES,
+  type PitCapability,
+  TRUST_TIERS,
+  type TrustTier,
+} from "./trust_tier.ts";

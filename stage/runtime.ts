@@ -19,6 +19,7 @@ import {
   type RpcError,
   type RpcRequest,
 } from "./protocol.ts";
+import { pitClient } from "./pit_client.ts";
 import type { CallContext, ExtensionContext, ExtensionModule, Handlers } from "./sdk.ts";
 
 const MAX_LOG_CHARS = 8 * 1024;
@@ -140,6 +141,7 @@ async function initialize(id: number, params: InitializeParams): Promise<void> {
       request("callExtension", { target, method, input: input ?? null }),
     publish: (topic, payload) =>
       send({ jsonrpc: "2.0", method: "publish", params: { topic, payload: payload ?? null } }),
+    ...pitClient(request),
   };
   try {
     module = await import(new URL(`file://${params.entry}`).href);

@@ -62,6 +62,112 @@ export interface ExtensionContext {
   call(target: string, method: string, input?: JsonValue): Promise<unknown>;
   /** Publishes an event on a topic listed in `events.publish`. */
   publish(topic: string, payload?: JsonValue): void;
+  /** The extension's artifact namespace in the host's Artifact Store (every tier). */
+  readonly artifacts: ExtensionArtifacts;
+  /** Leases on shared resources its manifest declares (`resources.leases`); trusted tier and up. */
+  readonly leases: ExtensionLeases;
+  /** Workflow progress (trusted tier and up); creating and driving workflows (enterprise). */
+  readonly workflows: ExtensionWorkflows;
+}
+
+/** An artifact version, as the host's Artifact Store describes it. */
+export interface ArtifactInfo {
+  /** The SHA-256 of its content, hex. */
+  id: string;
+  /** The extension whose namespace holds it. */
+  namespace: string;
+  name: string;
+  version: number;
+  size: number;
+  mediaType: string;
+  tags: string[];
+  producer: string;
+  quality?: number;
+  /** When it was put, ms since the epoch. */
+  createdAt: number;
+}
+
+/** How an artifact is described when put. */
+export interface ArtifactPutOptions {
+  mediaType?: string;
+  tags?: string[];
+  /** In [0, 1]. */
+  quality?: number;
+}
+
+/** A search of the artifacts the extension may see. */
+export interface ArtifactSearch {
+  namePrefix?: string;
+  tag?: string;
+  producer?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+/** `ctx.artifacts`: content-addressed, versioned artifacts in the extension's namespace. */
+export interface ExtensionArtifacts {
+  /** Stores the next version of `name`, sent in chunks. */
+  put(
+    name: string,
+    data: Uint8Array | string | AsyncIterable<Uint8Array>,
+    options?: ArtifactPutOptions,
+  ): Promise<ArtifactInfo>;
+  /** The latest version, or `version`; `owner` names another extension that shared it. */
+  get(name: string, options?: { version?: number; owner?: string }): Promise<ArtifactInfo>;
+  versions(name: string, options?: { owner?: string }): Promise<ArtifactInfo[]>;
+  search(query?: ArtifactSearch): Promise<ArtifactInfo[]>;
+  /** Reads content (all of it, or a range), in chunks. */
+  read(
+    id: string,
+    options?: { offset?: number; length?: number; owner?: string },
+  ): Promise<Uint8Array>;
+  /** Streams content, one chunk at a time. */
+  open(id: string, options?: { owner?: string }): ReadableStream<Uint8Array>;
+  /** Lets another extension read every version of `name`. */
+  share(name: string, withId: string): Promise<void>;
+  unshare(name: string, withId: string): Promise<boolean>;
+  delete(name: string, version: number): Promise<void>;
+}
+
+/** A request for leases on shared resources. */
+export interface LeaseRequest {
+  resources: { name: string; mode?: "read" | "write"; units?: number }[];
+  priority?: number;
+  ttlMs?: number;
+  /** How long to wait, in ms; 0 (default) fails at once with `ResourceExhausted` if they are taken. */
+  waitMs?: number;
+}
+
+/** A granted lease. */
+export interface LeaseInfo {
+  id: number;
+  /** When it ends unless released, ms since the epoch (Infinity: never). */
+  expiresAt: number | null;
+  resources: { name: string; mode?: "read" | "write"; units: number }[];
+}
+
+/** `ctx.leases`: shared resources, granted by the host's Arbitration Engine. */
+export interface ExtensionLeases {
+  acquire(request: LeaseRequest): Promise<LeaseInfo>;
+  release(id: number): Promise<boolean>;
+}
+
+/** A workflow's progress. */
+export interface WorkflowProgress {
+  done: number;
+  total: number;
+  counts: Record<string, number>;
+  finished: boolean;
+}
+
+/** `ctx.workflows`: the host's workflow graphs. */
+export interface ExtensionWorkflows {
+  progress(id: string): Promise<WorkflowProgress>;
+  create(
+    definition: { id: string; nodes: { id: string; dependsOn?: string[]; estimateMs?: number }[] },
+  ): Promise<{ id: string; ready: string[] }>;
+  step(id: string, step: "start" | "complete" | "fail", node: string): Promise<string[]>;
 }
 
 /** The context one call runs with: the extension's context and the call's signal. */

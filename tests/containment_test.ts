@@ -544,8 +544,9 @@ Deno.test("stopping the host does not wait out a crash backoff, nor start anythi
     () => Promise.resolve(s.changes.some((c) => c.id === "acme.once" && /^waiting/.test(c.reason))),
     "the backoff started",
   );
+  const refused = assertFails(waiting, "Crashed", /the host is stopping/);
   await s.conductor.stopAll();
-  await assertFails(waiting, "Crashed", /the host is stopping/);
+  await refused;
   assert.equal(s.conductor.isRunning("acme.once"), false);
 });
 

@@ -25,7 +25,7 @@ export interface Extension {
   permissions?: Record<string, string[]>;
   events?: Record<string, string[]>;
   dependencies?: Record<string, string>;
-  resources?: Record<string, number>;
+  resources?: Record<string, number | string[]>;
   functions?: { name: string; input?: unknown; output?: unknown }[];
   /** The `[settings]` section. */
   settings?: Record<string, unknown>;
