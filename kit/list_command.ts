@@ -42,13 +42,12 @@ export async function listCommand(args: readonly string[], io: CliIo): Promise<n
   });
   if (values.help) return (io.stdout(LIST_HELP), 0);
   await using conductor = hostConductor(values, io);
-  // Signing and trust tiers come later: every extension is unsigned, so community.
   const rows = await Promise.all((await conductor.list()).map(async (e) => ({
     id: e.id,
     version: e.version,
     type: e.manifest.type,
     state: await conductor.state(e.id),
-    trust: "community",
+    trust: e.trust ?? "community",
   })));
   if (values.json) return (io.stdout(JSON.stringify(rows) + "\n"), 0);
   if (rows.length === 0) return (io.stdout("no extensions installed\n"), 0);

@@ -12,6 +12,7 @@ import { auditCommand } from "./audit_command.ts";
 import { callCommand } from "./call_command.ts";
 import { installCommand } from "./install_command.ts";
 import { devCommand } from "./dev_command.ts";
+import { gcCommand } from "./gc_command.ts";
 import { grantCommand, grantsCommand, revokeCommand } from "./grants_commands.ts";
 import { lifecycleCommand } from "./lifecycle_commands.ts";
 import { listCommand } from "./list_command.ts";
@@ -19,6 +20,7 @@ import { uninstallCommand } from "./uninstall_command.ts";
 import { validateCommand } from "./validate_command.ts";
 import { rollbackCommand, updateCommand } from "./version_commands.ts";
 import { settingsCommand } from "./settings_command.ts";
+import { trustCommand } from "./trust_command.ts";
 
 interface Command {
   summary: string;
@@ -46,11 +48,16 @@ const COMMANDS: Record<string, Command> = {
   grants: { summary: "requested vs granted permissions", run: grantsCommand },
   grant: { summary: "grant a requested permission (restarts it)", run: grantCommand },
   revoke: { summary: "revoke a permission (restarts it)", run: revokeCommand },
+  trust: { summary: "show or set an extension's trust tier", run: trustCommand },
   settings: {
     summary: "show, set, export or import an extension's settings",
     run: settingsCommand,
   },
   audit: { summary: "the audit trail; --verify checks its hash chain", run: auditCommand },
+  gc: {
+    summary: "remove old artifacts by a retention policy; --dry-run lists them",
+    run: gcCommand,
+  },
   dev: { summary: "run the host for development: hot reload, calls from stdin", run: devCommand },
 };
 

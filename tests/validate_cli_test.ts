@@ -189,7 +189,7 @@ Deno.test("symphony reports bad arguments and missing paths as contract errors",
     ],
     [
       ["frobnicate"],
-      /^error\[InvalidInput\]: Cannot run "frobnicate": unknown command; commands: validate, install, list, call, update, rollback, uninstall, enable, disable, suspend, resume, grants, grant, revoke, settings, audit, dev\n$/,
+      /^error\[InvalidInput\]: Cannot run "frobnicate": unknown command; commands: validate, install, list, call, update, rollback, uninstall, enable, disable, suspend, resume, grants, grant, revoke, trust, settings, audit, gc, dev\n$/,
     ],
   ];
   for (const [args, expected] of cases) {
