@@ -39,7 +39,7 @@ import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
 import { type Checkout, PoolManager } from "../pit/mod.ts";
 import { TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
 import { HostPit } from "./host_pit.ts";
-import { PitRequests } from "./pit_requests.ts";
+import { PitRequests, type PitSession } from "./pit_requests.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
 import { type HostPolicy, policyDenies, readHostPolicy } from "./host_policy.ts";
 import {
@@ -238,6 +238,7 @@ export class Conductor implements AsyncDisposable {
   readonly pool: PoolManager<ExtensionProcess>;
   readonly #pitRequests: PitRequests;
   readonly #pooled = new Set<string>();
+  readonly #sessions = new WeakMap<ExtensionProcess, PitSession>();
   #ratesRead = false;
   readonly #options: ConductorOptions;
   readonly #limits: LimitOptions;
@@ -522,8 +523,11 @@ export class Conductor implements AsyncDisposable {
    * @returns The ready process.
    * @throws {SymphonyError} `Disabled`, `DependencyError`, or why activation failed.
    */
-  start(id: string): Promise<ExtensionProcess> {
-    return this.#start(id, []);
+  async start(id: string): Promise<ExtensionProcess> {
+    // Through the Pool Manager, so that every process counts towards the budget.
+    const checkout = await this.#checkout(id);
+    this.pool.checkin(checkout);
+    return checkout.instance;
   }
 
   /**
@@ -1111,6 +1115,9 @@ export class Conductor implements AsyncDisposable {
       } else if (JSON.stringify(record.grants) !== live.grants) {
         this.#records.delete(id);
         await this.stop(id, "its grants changed: restarts with the new flags");
+      } else if (record.trust !== this.#records.get(id)?.trust) {
+        // Its next request to the Pit is judged by the tier now recorded.
+        this.#records.delete(id);
       }
     }
   }
@@ -1156,14 +1163,9 @@ export class Conductor implements AsyncDisposable {
     this.#unwatch.get(process)?.();
     this.pool.remove(id, process);
     if (live.process === process) live.process = undefined;
-    // Its leases and uploads go with it, unless a successor already holds them.
-    if (live.process === undefined && live.starting === undefined) {
-      this.#pitRequests.forget(id);
-      this.pit.arbitration.releaseHolder(
-        id,
-        process.failure === undefined ? "Disabled" : "Crashed",
-      );
-    }
+    // Its leases and uploads go with it (a successor has a session of its own).
+    const session = this.#sessions.get(process);
+    if (session !== undefined) this.#pitRequests.close(session);
     // A successor may already run: this exit is then recorded, but its state stays.
     const current = (): boolean => live.process === undefined && live.starting === undefined;
     const failure = process.failure;
@@ -1440,7 +1442,8 @@ export class Conductor implements AsyncDisposable {
       hostEnv: this.#options.hostEnv ?? Deno.env.toObject(),
       realPath: realPathSync,
     });
-    return await ExtensionProcess.start({
+    const session = this.#pitRequests.open(id);
+    const process = await ExtensionProcess.start({
       id,
       command,
       spawner: this.#containedSpawner(),
@@ -1457,17 +1460,29 @@ export class Conductor implements AsyncDisposable {
       },
       onLog: (line) => this.#options.onLog?.(line),
       onFail: (failure, process) => this.#onFail(id, failure, process),
-      onRequest: (method, params) => this.#answer(manifest, method, params),
+      onRequest: (method, params) => this.#answer(manifest, session, method, params),
       onNotification: (method, params) => this.#notified(manifest, method, params),
+    }).catch((error) => {
+      this.#pitRequests.close(session);
+      throw error;
     });
+    this.#sessions.set(process, session);
+    return process;
   }
 
   // An extension's requests: only calls to extensions it declared in events.calls.
-  async #answer(caller: Manifest, method: string, params: unknown): Promise<unknown> {
+  async #answer(
+    caller: Manifest,
+    session: PitSession,
+    method: string,
+    params: unknown,
+  ): Promise<unknown> {
     if (method.startsWith("pit.")) {
-      const trust = (await this.#record(caller.id)).trust ?? "community";
+      const recorded = (await this.#record(caller.id)).trust;
+      // A tier this host does not know is the strictest.
+      const trust = TRUST_TIERS.find((tier) => tier === recorded) ?? "community";
       try {
-        return await this.#pitRequests.answer({ manifest: caller, trust }, method, params);
+        return await this.#pitRequests.answer({ manifest: caller, trust, session }, method, params);
       } catch (error) {
         if (error instanceof SymphonyError && error.code === "PermissionDenied") {
           this.#audit({

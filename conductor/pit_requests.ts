@@ -30,15 +30,61 @@ export const PIT_CHUNK_BYTES = 1024 * 1024;
 /** Uploads one extension may have open at once. */
 export const MAX_OPEN_UPLOADS = 4;
 
-/** Who asks: the extension as the Conductor knows it. */
+/** The most bytes one upload may hold. */
+export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/** An upload that receives no chunk for this long is aborted, in ms. */
+export const UPLOAD_IDLE_MS = 60_000;
+
+/** Who asks: the extension as the Conductor knows it, and the process it asks from. */
 export interface PitCaller {
   manifest: Manifest;
   trust: TrustTier;
+  /** The asking process's session, from {@linkcode PitRequests.open}. */
+  session: PitSession;
 }
 
 interface Upload {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   done: Promise<ArtifactVersion>;
+  bytes: number;
+  idle: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * What one extension process holds in the Pit: its open uploads and its
+ * leases. Closed when the process ends, which aborts the uploads, releases
+ * the leases, and refuses whatever it asked for that is still on its way.
+ */
+export class PitSession {
+  /** The extension. */
+  readonly id: string;
+  readonly #controller = new AbortController();
+  /** @internal Open uploads, by id. */
+  readonly uploads = new Map<number, Upload>();
+  /** @internal Leases held, by id. */
+  readonly leases = new Map<number, Lease>();
+
+  /** @param id The extension. */
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Whether the process has ended. */
+  get closed(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Aborted when the process ends. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** @internal Ends the session. */
+  close(): void {
+    this.#controller.abort(
+      new SymphonyError("Crashed", `Cannot answer ${this.id}: its process has ended`),
+    );
+  }
 }
 
 const name = z.string().min(1).max(256);
@@ -49,7 +95,11 @@ const putSchema = z.strictObject({
   quality: z.number().min(0).max(1).optional(),
 });
 const uploadSchema = z.strictObject({ upload: z.int().positive() });
-const chunkSchema = z.strictObject({ upload: z.int().positive(), data: z.string() });
+// Base64 of at most one chunk: checked before anything is decoded.
+const chunkSchema = z.strictObject({
+  upload: z.int().positive(),
+  data: z.string().max(Math.ceil(PIT_CHUNK_BYTES / 3) * 4),
+});
 const getSchema = z.strictObject({
   name,
   version: z.int().positive().optional(),
@@ -104,7 +154,7 @@ function parse<T>(schema: z.ZodType<T>, method: string, params: unknown): T {
 
 /**
  * Answers extensions' requests to the Pit, each checked against the caller's
- * trust tier.
+ * trust tier, and each tied to the session of the process that asked.
  *
  * @example A community extension keeps artifacts, and may not lease
  * ```ts
@@ -125,7 +175,7 @@ function parse<T>(schema: z.ZodType<T>, method: string, params: unknown): T {
  *   entry: "main.ts", operator: { functions: [{ name: "f" }] },
  * });
  * assert.ok(result.ok);
- * const caller = { manifest: result.manifest, trust: "community" as const };
+ * const caller = { manifest: result.manifest, trust: "community" as const, session: requests.open("acme.a") };
  * const { upload } = await requests.answer(caller, "pit.artifacts.put.begin", { name: "n" }) as { upload: number };
  * await requests.answer(caller, "pit.artifacts.put.chunk", { upload, data: btoa("hello") });
  * const put = await requests.answer(caller, "pit.artifacts.put.end", { upload }) as { size: number };
@@ -134,13 +184,12 @@ function parse<T>(schema: z.ZodType<T>, method: string, params: unknown): T {
  *   requests.answer(caller, "pit.leases.acquire", { resources: [{ name: "gpu" }] }),
  *   /community tier/,
  * );
+ * requests.close(caller.session);
  * await Deno.remove(home, { recursive: true });
  * ```
  */
 export class PitRequests {
   readonly #pit: HostPit;
-  readonly #uploads = new Map<number, Upload & { owner: string }>();
-  readonly #leases = new Map<number, Lease>();
   #nextUpload = 1;
 
   /** @param pit The host's Pit. */
@@ -149,38 +198,65 @@ export class PitRequests {
   }
 
   /**
+   * Opens the session of a new extension process.
+   *
+   * @param id The extension.
+   * @returns Its session, to pass with each of its requests.
+   */
+  open(id: string): PitSession {
+    return new PitSession(id);
+  }
+
+  /**
+   * Closes the session of a process that ended: its uploads are aborted, its
+   * leases released, and its requests still on their way refused.
+   *
+   * @param session The process's session.
+   */
+  close(session: PitSession): void {
+    if (session.closed) return;
+    session.close();
+    for (const upload of session.uploads.values()) this.#drop(upload, `${session.id} stopped`);
+    session.uploads.clear();
+    for (const lease of session.leases.values()) this.#pit.arbitration.release(lease);
+    session.leases.clear();
+  }
+
+  /**
    * Answers one request.
    *
-   * @param caller The extension, as the Conductor knows it.
+   * @param caller The extension, as the Conductor knows it, and its process's session.
    * @param method The request, `pit.<module>.<operation>`.
    * @param params Its parameters.
    * @returns The answer, a JSON value.
    * @throws {SymphonyError} `PermissionDenied` beyond the caller's tier, `InvalidInput`,
-   * `NotFound`, `ResourceExhausted` (resources taken, too many uploads), or the Pit's own errors.
+   * `NotFound`, `ResourceExhausted` (resources taken, too many or too large uploads),
+   * `Crashed` once the process has ended, or the Pit's own errors.
    */
   async answer(caller: PitCaller, method: string, params: unknown): Promise<unknown> {
+    const { session } = caller;
     const id = caller.manifest.id;
+    if (session.closed) throw session.signal.reason;
     const store =
       (): HostPit["artifacts"] => (this.#allow(caller, "artifacts", method), this.#pit.artifacts);
     switch (method) {
       case "pit.artifacts.put.begin": {
         const options = parse(putSchema, method, params);
         const artifacts = store();
-        if ([...this.#uploads.values()].filter((u) => u.owner === id).length >= MAX_OPEN_UPLOADS) {
+        if (session.uploads.size >= MAX_OPEN_UPLOADS) {
           throw new SymphonyError(
             "ResourceExhausted",
             `Cannot ${method}: ${id} already has ${MAX_OPEN_UPLOADS} uploads open`,
           );
         }
         const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-        const done = artifacts.put(id, readable, {
-          ...options,
-          name: options.name,
-          producer: id,
-        });
+        const done = artifacts.put(id, readable, { ...options, name: options.name, producer: id });
         done.catch(() => {});
         const upload = this.#nextUpload++;
-        this.#uploads.set(upload, { writer: writable.getWriter(), done, owner: id });
+        const open: Upload = { writer: writable.getWriter(), done, bytes: 0, idle: undefined };
+        open.writer.closed.catch(() => {});
+        this.#idle(session, upload, open);
+        session.uploads.set(upload, open);
         return { upload };
       }
       case "pit.artifacts.put.chunk": {
@@ -193,48 +269,56 @@ export class PitRequests {
             cause: error,
           });
         }
-        if (bytes.length > PIT_CHUNK_BYTES) {
-          throw new SymphonyError("InvalidInput", `Cannot ${method}: a chunk holds at most 1 MiB`);
+        const open = this.#upload(session, upload, method);
+        open.bytes += bytes.length;
+        if (open.bytes > MAX_UPLOAD_BYTES) {
+          this.#end(session, upload, "it grew past the upload limit");
+          throw new SymphonyError(
+            "ResourceExhausted",
+            `Cannot ${method}: an artifact holds at most ${MAX_UPLOAD_BYTES} bytes`,
+          );
         }
-        await this.#upload(id, upload, method).writer.write(bytes);
+        this.#idle(session, upload, open);
+        await this.#writing(method, () => open.writer.write(bytes));
         return null;
       }
       case "pit.artifacts.put.end": {
         const { upload } = parse(uploadSchema, method, params);
-        const open = this.#upload(id, upload, method);
-        this.#uploads.delete(upload);
-        await open.writer.close();
+        const open = this.#upload(session, upload, method);
+        session.uploads.delete(upload);
+        clearTimeout(open.idle);
+        await this.#writing(method, () => open.writer.close());
         return await open.done;
       }
       case "pit.artifacts.put.abort": {
         const { upload } = parse(uploadSchema, method, params);
-        const open = this.#upload(id, upload, method);
-        this.#uploads.delete(upload);
-        await open.writer.abort(new Error("the extension aborted the upload"));
+        this.#upload(session, upload, method);
+        this.#end(session, upload, "the extension aborted it");
         return null;
       }
       case "pit.artifacts.get": {
         const { name, version, owner } = parse(getSchema, method, params);
         const [namespace, options] = this.#reader(caller, owner, method);
-        return store().get(namespace, name, {
-          ...options,
-          ...(version === undefined ? {} : { version }),
-        });
+        return hidden(() =>
+          store().get(namespace, name, {
+            ...options,
+            ...(version === undefined ? {} : { version }),
+          })
+        );
       }
       case "pit.artifacts.versions": {
         const { name, owner } = parse(getSchema, method, params);
         const [namespace, options] = this.#reader(caller, owner, method);
-        return store().versions(namespace, name, options);
+        return hidden(() => store().versions(namespace, name, options));
       }
       case "pit.artifacts.search":
         return store().search(id, parse(searchSchema, method, params));
       case "pit.artifacts.read": {
         const { id: artifact, offset, length, owner } = parse(readSchema, method, params);
         const [namespace] = this.#reader(caller, owner, method);
-        const bytes = await store().read(namespace, artifact, {
-          length,
-          ...(offset === undefined ? {} : { offset }),
-        });
+        const bytes = await hidden(() =>
+          store().read(namespace, artifact, { length, ...(offset === undefined ? {} : { offset }) })
+        );
         return { data: bytes.toBase64() };
       }
       case "pit.artifacts.share": {
@@ -255,9 +339,9 @@ export class PitRequests {
         return await this.#acquire(caller, method, parse(acquireSchema, method, params));
       case "pit.leases.release": {
         this.#allow(caller, "leases", method);
-        const lease = this.#leases.get(parse(releaseSchema, method, params).id);
-        if (lease === undefined || lease.holder !== id) return false;
-        this.#leases.delete(lease.id);
+        const lease = session.leases.get(parse(releaseSchema, method, params).id);
+        if (lease === undefined) return false;
+        session.leases.delete(lease.id);
         return this.#pit.arbitration.release(lease);
       }
       case "pit.workflows.progress": {
@@ -281,21 +365,6 @@ export class PitRequests {
     }
   }
 
-  /**
-   * Forgets an extension whose process ended: its open uploads are aborted,
-   * its lease handles dropped (the Conductor releases its leases).
-   *
-   * @param id The extension.
-   */
-  forget(id: string): void {
-    for (const [key, upload] of this.#uploads) {
-      if (upload.owner !== id) continue;
-      this.#uploads.delete(key);
-      void upload.writer.abort(new Error(`${id} stopped`)).catch(() => {});
-    }
-    for (const [key, lease] of this.#leases) if (lease.holder === id) this.#leases.delete(key);
-  }
-
   #allow(caller: PitCaller, capability: PitCapability, method: string): void {
     if (mayUsePit(caller.trust, capability)) return;
     throw new SymphonyError(
@@ -304,12 +373,49 @@ export class PitRequests {
     );
   }
 
-  #upload(id: string, upload: number, method: string): Upload {
-    const open = this.#uploads.get(upload);
-    if (open === undefined || open.owner !== id) {
+  #upload(session: PitSession, upload: number, method: string): Upload {
+    const open = session.uploads.get(upload);
+    if (open === undefined) {
       throw new SymphonyError("NotFound", `Cannot ${method}: no upload ${upload} is open`);
     }
     return open;
+  }
+
+  // (Re)arms an upload's idle timer: silent for UPLOAD_IDLE_MS, it is aborted.
+  #idle(session: PitSession, upload: number, open: Upload): void {
+    clearTimeout(open.idle);
+    const timer = setTimeout(
+      () => this.#end(session, upload, `no chunk came for ${UPLOAD_IDLE_MS / 1000} s`),
+      UPLOAD_IDLE_MS,
+    );
+    Deno.unrefTimer(timer);
+    open.idle = timer;
+  }
+
+  #end(session: PitSession, upload: number, why: string): void {
+    const open = session.uploads.get(upload);
+    if (open === undefined) return;
+    session.uploads.delete(upload);
+    this.#drop(open, why);
+  }
+
+  #drop(open: Upload, why: string): void {
+    clearTimeout(open.idle);
+    void open.writer.abort(
+      new SymphonyError("InvalidInput", `Cannot store the upload: ${why}`),
+    ).catch(() => {});
+  }
+
+  // A write into an upload that was aborted meanwhile fails with the reason.
+  async #writing(method: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (error instanceof SymphonyError) throw error;
+      throw new SymphonyError("InvalidInput", `Cannot ${method}: the upload was aborted`, {
+        cause: error,
+      });
+    }
   }
 
   // Whose namespace a read uses: the caller's (with `owner` for what another
@@ -319,9 +425,9 @@ export class PitRequests {
     owner: string | undefined,
     method: string,
   ): [string, { owner?: string }] {
+    this.#allow(caller, "artifacts", method);
     if (owner === undefined || owner === caller.manifest.id) return [caller.manifest.id, {}];
     if (mayUsePit(caller.trust, "artifacts.any")) return [owner, {}];
-    this.#allow(caller, "artifacts", method);
     return [caller.manifest.id, { owner }];
   }
 
@@ -331,6 +437,7 @@ export class PitRequests {
     request: z.infer<typeof acquireSchema>,
   ): Promise<unknown> {
     this.#allow(caller, "leases", method);
+    const { session } = caller;
     const declared = caller.manifest.resources.leases;
     if (!mayUsePit(caller.trust, "leases.any")) {
       const undeclared = request.resources.filter((r) => !declared.includes(r.name));
@@ -343,6 +450,9 @@ export class PitRequests {
         );
       }
     }
+    // Leases that ran out of time are forgotten here, so the map stays small.
+    const now = Date.now();
+    for (const [key, held] of session.leases) if (held.expiresAt <= now) session.leases.delete(key);
     const arbitration = this.#pit.arbitration;
     const wanted = {
       holder: caller.manifest.id,
@@ -354,18 +464,56 @@ export class PitRequests {
       ...(request.priority === undefined ? {} : { priority: request.priority }),
       ...(request.ttlMs === undefined ? {} : { ttlMs: request.ttlMs }),
     };
-    const lease = request.waitMs === undefined || request.waitMs === 0
-      ? arbitration.tryAcquire(wanted)
-      : await arbitration.acquire(wanted, { signal: AbortSignal.timeout(request.waitMs) });
-    if (lease === undefined) {
-      throw new SymphonyError(
+    const taken = (): SymphonyError =>
+      new SymphonyError(
         "ResourceExhausted",
-        `Cannot ${method}: ${
-          request.resources.map((r) => r.name).join(", ")
-        } taken; pass waitMs to wait`,
+        `Cannot ${method}: ${request.resources.map((r) => r.name).join(", ")} taken${
+          request.waitMs ? ` for ${request.waitMs} ms` : "; pass waitMs to wait"
+        }`,
+      );
+    let lease: Lease | undefined;
+    if (request.waitMs === undefined || request.waitMs === 0) {
+      lease = arbitration.tryAcquire(wanted);
+    } else {
+      const signal = AbortSignal.any([session.signal, AbortSignal.timeout(request.waitMs)]);
+      try {
+        lease = await arbitration.acquire(wanted, { signal });
+      } catch (error) {
+        if (session.closed) throw session.signal.reason;
+        if (error instanceof SymphonyError) throw error;
+        throw taken();
+      }
+    }
+    if (lease === undefined) throw taken();
+    // The process ended while the grant was on its way: nobody holds it.
+    if (session.closed) {
+      arbitration.release(lease);
+      throw session.signal.reason;
+    }
+    session.leases.set(lease.id, lease);
+    return { id: lease.id, expiresAt: lease.expiresAt, resources: lease.resources };
+  }
+}
+
+// Another namespace's artifact the caller may not see is, to it, not there:
+// the answer must not tell whether some content exists elsewhere.
+function hidden<T>(read: () => T): T {
+  const refused = (error: unknown): never => {
+    if (error instanceof SymphonyError && error.code === "PermissionDenied") {
+      throw new SymphonyError(
+        "NotFound",
+        "Cannot find the artifact: no such artifact is shared with you",
+        {
+          cause: error,
+        },
       );
     }
-    this.#leases.set(lease.id, lease);
-    return { id: lease.id, expiresAt: lease.expiresAt, resources: lease.resources };
+    throw error;
+  };
+  try {
+    const result = read();
+    return (result instanceof Promise ? result.catch(refused) : result) as T;
+  } catch (error) {
+    return refused(error);
   }
 }

@@ -21,8 +21,8 @@ export interface ConfigureInstallOptions {
 /**
  * Configures a new install: the settings start at the manifest's defaults and
  * nothing is granted (the grants command decides). An update keeps what the
- * admin decided: the grants, the settings the new version still has, the
- * setting levels and the restart history, and keeps the old version for
+ * admin decided: the grants, the trust tier, the settings the new version
+ * still has, the setting levels and the restart history, and keeps the old version for
  * rollback; if it asks for permissions the old one did not, it is disabled
  * until an admin enables it.
  *
@@ -79,6 +79,8 @@ export function configureInstall(
     ),
     ...(previous.history === undefined ? {} : { history: previous.history }),
     ...(previous.settingLevels === undefined ? {} : { settingLevels: previous.settingLevels }),
+    // The admin's trust holds across updates, as the grants do.
+    ...(previous.trust === undefined ? {} : { trust: previous.trust }),
     previous: kept,
     ...(added.length > 0
       ? {

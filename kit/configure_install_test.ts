@@ -43,6 +43,7 @@ Deno.test("configureInstall() of an update keeps the admin's decisions and the o
     grants: { env: ["LANG"] },
     settings: { indent: 4, style: "b" },
     history: [{ at: "2026-01-01T00:00:00.000Z", event: "crashed", reason: "test" }],
+    trust: "trusted",
   };
   await Deno.remove(`${dir.path}/acme.conf`, { recursive: true });
   await t.step("same permissions: enabled, grants and kept settings carried", async () => {
@@ -59,6 +60,7 @@ Deno.test("configureInstall() of an update keeps the admin's decisions and the o
     assert.deepEqual(updated.grants, { env: ["LANG"] });
     assert.deepEqual(updated.settings, { indent: 4, width: 80 });
     assert.deepEqual(updated.history, previous.history);
+    assert.equal(updated.trust, "trusted");
     assert.equal(updated.previous?.codeDir, "extensions/old");
     assert.equal(updated.previous?.previous, undefined);
     assert.equal(updated.disabled, undefined);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertFails, attacker, stage } from "./extension_stage.ts";
+import { assertGone } from "./processes.ts";
 
 const FAST = { limits: { watchIntervalMs: 50 } };
 
@@ -67,17 +68,19 @@ Deno.test("a community extension cannot reach another's artifacts, leases or wor
   );
   const attempt = (api: string, method: string, ...args: unknown[]) =>
     s.conductor.call("acme.thief", "run", { api, method, args });
-  await t.step("reading an unshared artifact of another extension", async () => {
-    await assertFails(
-      attempt("artifacts", "read", owner.id, { owner: "acme.owner" }),
-      "PermissionDenied",
-    );
-    await assertFails(
-      attempt("artifacts", "get", "secret", { owner: "acme.owner" }),
-      "PermissionDenied",
-    );
-    await assertFails(attempt("artifacts", "read", owner.id), "PermissionDenied");
-  });
+  await t.step(
+    "reading an unshared artifact of another extension: as if it did not exist",
+    async () => {
+      await assertFails(
+        attempt("artifacts", "read", owner.id, { owner: "acme.owner" }),
+        "NotFound",
+      );
+      await assertFails(attempt("artifacts", "get", "secret", { owner: "acme.owner" }), "NotFound");
+      await assertFails(attempt("artifacts", "read", owner.id), "NotFound");
+      // The same answer as for content that exists nowhere.
+      await assertFails(attempt("artifacts", "read", "0".repeat(64)), "NotFound");
+    },
+  );
   await t.step("a lease, even on a resource it declares", async () => {
     await assertFails(
       attempt("leases", "acquire", { resources: [{ name: "gpu" }] }),
@@ -94,10 +97,10 @@ Deno.test("a community extension cannot reach another's artifacts, leases or wor
   await t.step("each refusal is audited", async () => {
     const refusals = async () =>
       (await s.conductor.audit.list({ kind: "policy-refusal", extension: "acme.thief" })).length;
-    for (let i = 0; i < 100 && await refusals() < 6; i++) {
+    for (let i = 0; i < 100 && await refusals() < 3; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.equal(await refusals(), 6);
+    assert.equal(await refusals(), 3);
   });
   await t.step("what the owner shares, it may read", async () => {
     s.conductor.pit.artifacts.share("acme.owner", "secret", { with: "acme.thief" });
@@ -173,4 +176,101 @@ Deno.test("trusted extensions read workflow progress; enterprise ones drive work
     { from: "community", to: "trusted" },
     { from: "trusted", to: "enterprise" },
   ]);
+});
+
+Deno.test("an extension cannot write into another's upload or release another's lease", async () => {
+  await using s = await stage({}, FAST);
+  await defineResources(s.conductor.layout.home, { gpu: 1 });
+  await s.install({
+    id: "acme.victim",
+    resources: { leases: ["gpu"] },
+    functions: [{ name: "lease" }, { name: "store" }, { name: "resume" }],
+    main: `let release;
+      const gate = new Promise((resolve) => (release = resolve));
+      export function activate(ctx) {
+        return {
+          lease: async () => (await ctx.leases.acquire({ resources: [{ name: "gpu" }] })).id,
+          store: async () => {
+            const parts = (async function* () {
+              yield new TextEncoder().encode("hello");
+              ctx.log.info("first part sent");
+              await gate;
+              yield new TextEncoder().encode(" world");
+            })();
+            return (await ctx.artifacts.put("doc", parts)).id;
+          },
+          resume: () => (release(), true),
+        };
+      }`,
+  });
+  await s.conductor.setTrust("acme.victim", "trusted");
+  // Forged requests, written straight onto the bus, for every likely id.
+  await s.install(attacker(
+    "acme.forger",
+    `const encoder = new TextEncoder();
+     for (let id = 1; id <= 8; id++) {
+       for (const frame of [
+         { method: "pit.artifacts.put.chunk", params: { upload: id, data: btoa("EVIL") } },
+         { method: "pit.artifacts.put.end", params: { upload: id } },
+         { method: "pit.leases.release", params: { id } },
+       ]) {
+         const text = JSON.stringify({ jsonrpc: "2.0", id: 1000 + id, ...frame });
+         Deno.stdout.writeSync(encoder.encode(text + String.fromCharCode(10)));
+       }
+     }
+     // Answered after the forged requests: the host has seen them.
+     return (await ctx.artifacts.search()).length;`,
+  ));
+  await s.conductor.setTrust("acme.forger", "trusted");
+  await s.conductor.call("acme.victim", "lease", null);
+  const stored = s.conductor.call("acme.victim", "store", null);
+  await s.nextLog((line) => line.id === "acme.victim" && line.message === "first part sent");
+  assert.equal(await s.conductor.call("acme.forger", "run", null), 0);
+  await s.conductor.call("acme.victim", "resume", null);
+  const id = await stored as string;
+  const bytes = await s.conductor.pit.artifacts.read("acme.victim", id, { length: 100 });
+  assert.equal(new TextDecoder().decode(bytes), "hello world");
+  assert.equal(s.conductor.pit.arbitration.usage("gpu").used, 1);
+});
+
+Deno.test("a process's leases end with it, even when a successor already runs", async () => {
+  await using s = await stage({}, { limits: { watchIntervalMs: 50, killGraceMs: 1_000 } });
+  await defineResources(s.conductor.layout.home, { gpu: 1 });
+  await s.install({
+    id: "acme.stubborn",
+    resources: { leases: ["gpu"], timeout_ms: 300 },
+    functions: [{ name: "lease" }, { name: "hang" }, { name: "ping" }],
+    main: `export function activate(ctx) {
+      return {
+        lease: async () => (await ctx.leases.acquire({ resources: [{ name: "gpu" }] }), Deno.pid),
+        // Ignores SIGTERM and spins: only the SIGKILL after the grace ends it.
+        hang: () => { Deno.addSignalListener("SIGTERM", () => {}); for (;;) {} },
+        ping: () => Deno.pid,
+      };
+    }`,
+  });
+  await s.install(
+    attacker(
+      "acme.next",
+      "await ctx.leases.acquire({ resources: [{ name: 'gpu' }] }); return true;",
+      {
+        resources: { leases: ["gpu"] },
+      },
+    ),
+  );
+  await s.conductor.setTrust("acme.stubborn", "trusted");
+  await s.conductor.setTrust("acme.next", "trusted");
+  const first = await s.conductor.call("acme.stubborn", "lease", null) as number;
+  await assertFails(s.conductor.call("acme.stubborn", "hang", null), "Timeout");
+  // The successor starts while the first process waits out its grace.
+  const second = await s.conductor.call("acme.stubborn", "ping", null) as number;
+  assert.notEqual(second, first);
+  await assertGone(first);
+  let freed = false;
+  for (let i = 0; i < 100 && !freed; i++) {
+    freed = s.conductor.pit.arbitration.usage("gpu").used === 0;
+    if (!freed) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(freed, true, "the dead process's lease was not released");
+  assert.equal(await s.conductor.call("acme.next", "run", null), true);
 });
