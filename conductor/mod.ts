@@ -86,4 +86,12 @@ export {
   StateStore,
 } from "./state_store.ts";
 export { type GcOptions, HostPit, type HostPitOptions, type WorkflowStep } from "./host_pit.ts";
-export { MAX_OPEN_UPLOADS, PIT_CHUNK_BYTES, type PitCaller, PitRequests } from "./pit_requests.ts";
+export {
+  MAX_OPEN_UPLOADS,
+  MAX_UPLOAD_BYTES,
+  PIT_CHUNK_BYTES,
+  type PitCaller,
+  PitRequests,
+  PitSession,
+  UPLOAD_IDLE_MS,
+} from "./pit_requests.ts";

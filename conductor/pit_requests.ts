@@ -37,7 +37,9 @@ export const UPLOAD_IDLE_MS = 60_000;
 
 /** Who asks: the extension as the Conductor knows it, and the process it asks from. */
 export interface PitCaller {
+  /** Its installed manifest: its id and the resources it declares. */
   manifest: Manifest;
+  /** Its trust tier, from the installed record. */
   trust: TrustTier;
   /** The asking process's session, from {@linkcode PitRequests.open}. */
   session: PitSession;
@@ -64,7 +66,11 @@ export class PitSession {
   /** @internal Leases held, by id. */
   readonly leases = new Map<number, Lease>();
 
-  /** @param id The extension. */
+  /**
+   * Opens a session.
+   *
+   * @param id The extension.
+   */
   constructor(id: string) {
     this.id = id;
   }
@@ -192,7 +198,11 @@ export class PitRequests {
   readonly #pit: HostPit;
   #nextUpload = 1;
 
-  /** @param pit The host's Pit. */
+  /**
+   * Answers for one host's Pit.
+   *
+   * @param pit The host's Pit.
+   */
   constructor(pit: HostPit) {
     this.#pit = pit;
   }
