@@ -36,7 +36,13 @@ import {
   StateStore,
 } from "./state_store.ts";
 import { type AuditEntry, AuditTrail } from "./audit_trail.ts";
-import { type Checkout, PoolManager } from "../pit/mod.ts";
+import {
+  type Checkout,
+  type IdleReaper,
+  PoolManager,
+  type StalePolicy,
+  type StaleReport,
+} from "../pit/mod.ts";
 import { TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
 import { HostPit } from "./host_pit.ts";
 import { PitRequests, type PitSession } from "./pit_requests.ts";
@@ -240,6 +246,7 @@ export class Conductor implements AsyncDisposable {
   readonly #pooled = new Set<string>();
   readonly #sessions = new WeakMap<ExtensionProcess, PitSession>();
   #ratesRead = false;
+  #retention: Promise<ReturnType<typeof setInterval> | undefined> | undefined;
   readonly #options: ConductorOptions;
   readonly #limits: LimitOptions;
   readonly #policy: RestartPolicy;
@@ -585,6 +592,7 @@ export class Conductor implements AsyncDisposable {
     this.#closing = true;
     this.#closed.resolve();
     clearInterval(this.#sync);
+    clearInterval(await this.#retention);
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
     await this.pool.close();
     await this.#saveRates();
@@ -657,6 +665,73 @@ export class Conductor implements AsyncDisposable {
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
+  }
+
+  /**
+   * Applies the host policy's retention (`retention` in `host/policy.json`)
+   * on its schedule, until the host stops: old artifacts as `symphony gc`
+   * removes them, and extension processes idle past `process_idle_minutes`.
+   * Without a retention in the policy, nothing runs.
+   */
+  startRetention(): void {
+    if (this.#retention !== undefined) return;
+    let running = false;
+    const tick = async (): Promise<void> => {
+      if (running || this.#closing) return;
+      running = true;
+      try {
+        await this.runRetention();
+      } catch (error) {
+        this.#notice({
+          level: "warn",
+          message: `Cannot apply the retention: ${(error as Error).message}`,
+        });
+      } finally {
+        running = false;
+      }
+    };
+    this.#retention = this.policy().then((policy) => {
+      if (policy.retention === undefined || this.#closing) return undefined;
+      const timer = setInterval(tick, policy.retention.every_minutes * 60_000);
+      Deno.unrefTimer(timer);
+      return timer;
+    }, () => undefined);
+  }
+
+  /**
+   * Applies the host policy's retention once, now.
+   *
+   * @returns What was removed and reaped, and why; undefined without a retention in the policy.
+   */
+  async runRetention(): Promise<StaleReport | undefined> {
+    const { retention } = await this.policy();
+    if (retention === undefined) return undefined;
+    const day = 86_400_000;
+    const policy: StalePolicy = {
+      ...(retention.max_age_days === undefined ? {} : { maxAgeMs: retention.max_age_days * day }),
+      ...(retention.max_idle_days === undefined
+        ? {}
+        : { maxIdleMs: retention.max_idle_days * day }),
+      ...(retention.max_bytes === undefined ? {} : { maxTotalBytes: retention.max_bytes }),
+      ...(retention.keep_per_name === undefined ? {} : { keepPerName: retention.keep_per_name }),
+      ...(retention.archive_dir === undefined ? {} : { archiveDir: retention.archive_dir }),
+      ...(retention.process_idle_minutes === undefined
+        ? {}
+        : { processIdleMs: retention.process_idle_minutes * 60_000 }),
+    };
+    return await this.pit.gc({ policy, reaper: this.#idleReaper() });
+  }
+
+  // The Stale Manager's view of the running processes: idle since their last call.
+  #idleReaper(): IdleReaper {
+    return {
+      idleInstances: () =>
+        [...this.#live].filter(([, live]) =>
+          live.process?.alive === true && live.inFlight === 0 && !live.suspended &&
+          !live.stopping
+        ).map(([id, live]) => ({ key: id, idleSinceMs: live.lastBusyAt })),
+      reap: (id) => this.stop(id, "idle: reaped by the host's retention policy"),
+    };
   }
 
   /**

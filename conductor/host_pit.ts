@@ -209,16 +209,26 @@ export class HostPit implements Disposable {
   /**
    * Applies a retention policy to the artifacts (and reaps idle processes):
    * archives, then removes, then deletes the content nothing refers to any
-   * more. Removals are audited.
+   * more. The artifacts an unfinished workflow names (`artifacts` of its
+   * nodes) are kept, as pinned ones are. Removals are audited.
    *
    * @param options The policy, and whether to only report.
    * @returns The report: what went (or would go), why, and the bytes freed.
    */
   async gc(options: GcOptions): Promise<StaleReport> {
     const store = this.artifacts;
+    // What an unfinished workflow names stays, whatever the policy says.
+    const referenced = new Set<string>();
+    for (const tracker of this.workflows().values()) {
+      if (tracker.finished) continue;
+      for (const node of tracker.definition.nodes) {
+        for (const name of node.artifacts ?? []) referenced.add(name);
+      }
+    }
     const manager = new StaleManager({
       source: artifactSource(store),
       policy: options.policy,
+      isReferenced: (key) => referenced.has(key.slice(0, key.lastIndexOf("@"))),
       ...(options.reaper === undefined ? {} : { reaper: options.reaper }),
       ...(this.#options.now === undefined ? {} : { now: this.#options.now }),
     });

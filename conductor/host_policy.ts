@@ -29,6 +29,21 @@ export const hostPolicySchema = z.strictObject({
    * with their capacity: `{ "gpu": 1, "net:api.example.com": 5 }`. Default: none.
    */
   resources: z.record(z.string().min(1).max(256), z.int().min(1).max(1_000_000)).default({}),
+  /**
+   * The retention the long-running host (`symphony dev`) applies on a
+   * schedule, as `symphony gc` does on demand; absent, nothing is removed on
+   * a schedule. Idle extension processes are reaped too when
+   * `process_idle_minutes` is set.
+   */
+  retention: z.strictObject({
+    every_minutes: z.number().positive().max(7 * 24 * 60).default(60),
+    max_age_days: z.number().positive().optional(),
+    max_idle_days: z.number().positive().optional(),
+    max_bytes: z.int().nonnegative().optional(),
+    keep_per_name: z.int().positive().optional(),
+    archive_dir: z.string().min(1).optional(),
+    process_idle_minutes: z.number().positive().optional(),
+  }).optional(),
 });
 
 /** A validated policy. */

@@ -49,6 +49,11 @@ export const workflowDefinitionSchema = z.strictObject({
     dependsOn: z.array(z.string()).optional(),
     /** How long the node is expected to take, in milliseconds, for the critical path. */
     estimateMs: z.number().nonnegative().optional(),
+    /**
+     * The artifacts the node reads or writes, as `<namespace>/<name>`: the
+     * Stale Manager keeps them while the workflow is unfinished.
+     */
+    artifacts: z.array(z.string().min(1).max(512)).max(256).optional(),
   })),
 });
 

@@ -133,6 +133,11 @@ export class DagTracker {
     return this.#state.unfinished === 0;
   }
 
+  /** The workflow's definition, as validated. */
+  get definition(): WorkflowDefinition {
+    return this.#definition;
+  }
+
   /**
    * Puts every node back to the start, to run the workflow again: ready if
    * it has no dependencies, else pending; attempts and durations cleared.
