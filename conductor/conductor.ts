@@ -202,6 +202,17 @@ interface Live {
   /** A stop the host asked for: the exit is not a crash. */
   stopping: boolean;
   suspended: boolean;
+  /** Processes beyond the first, for an extension with `resources.instances` over 1. */
+  replicas: Set<ExtensionProcess>;
+  /** The first process as the Pool Manager holds it (or is starting it). */
+  pooledPrimary: ExtensionProcess | "starting" | undefined;
+}
+
+/** What the watchdog keeps per process between two samples. */
+interface ProcessWatch {
+  samples: ProcessSample[];
+  idleCpuMs: number;
+  memoryWarned: boolean;
 }
 
 /** Options for {@linkcode Conductor.call}. */
@@ -243,7 +254,7 @@ export class Conductor implements AsyncDisposable {
   /** The Pool Manager: every call checks out a process, within the host's process budget. */
   readonly pool: PoolManager<ExtensionProcess>;
   readonly #pitRequests: PitRequests;
-  readonly #pooled = new Set<string>();
+  readonly #pooled = new Map<string, string>();
   readonly #sessions = new WeakMap<ExtensionProcess, PitSession>();
   #ratesRead = false;
   #retention: Promise<ReturnType<typeof setInterval> | undefined> | undefined;
@@ -312,7 +323,7 @@ export class Conductor implements AsyncDisposable {
         maxResidentBytes: options.processBudget?.maxResidentBytes ?? Infinity,
       },
       factory: {
-        start: (id) => this.#start(id, []),
+        start: (id) => this.#instance(id),
         stop: (id, process) => this.#evict(id, process),
         residentBytes: (process) => this.samples(process.id).at(-1)?.rssBytes ?? 0,
       },
@@ -410,7 +421,7 @@ export class Conductor implements AsyncDisposable {
         `Cannot call ${id} ${method}: it is suspended; resume it first`,
       );
     }
-    const checkout = await this.#checkout(id, options.signal);
+    const checkout = await this.#checkout(id, installed, options.signal);
     const process = checkout.instance;
     if (!process.methods.includes(method)) {
       this.pool.checkin(checkout);
@@ -457,14 +468,22 @@ export class Conductor implements AsyncDisposable {
   // A process for a call, from the Pool Manager: the running one, or one
   // started within the host's process budget (evicting the least recently
   // used idle process of another extension if the budget is full).
-  async #checkout(id: string, signal?: AbortSignal): Promise<Checkout<ExtensionProcess>> {
-    this.#pool(id);
+  async #checkout(
+    id: string,
+    installed: InstalledExtension,
+    signal?: AbortSignal,
+  ): Promise<Checkout<ExtensionProcess>> {
+    this.#pool(id, installed);
     for (let attempt = 0;; attempt++) {
       const checkout = this.pool.tryCheckout(id) ??
         await this.pool.checkout(id, signal === undefined ? {} : { signal });
       const process = checkout.instance;
       // A process that failed a moment ago, before the pool heard of its exit.
-      if ((process.alive && this.#live.get(id)?.process === process) || attempt > 0) {
+      const live = this.#live.get(id);
+      if (
+        (process.alive && (live?.process === process || live?.replicas.has(process) === true)) ||
+        attempt > 0
+      ) {
         return checkout;
       }
       this.pool.checkin(checkout);
@@ -475,7 +494,7 @@ export class Conductor implements AsyncDisposable {
   // Makes an extension known to the Pool Manager: one process an extension,
   // whose own max_concurrency queues its calls. The call rates an earlier
   // host saved are read first, for pre-warming.
-  #pool(id: string): void {
+  #pool(id: string, installed: InstalledExtension): void {
     if (!this.#ratesRead) {
       this.#ratesRead = true;
       try {
@@ -489,9 +508,16 @@ export class Conductor implements AsyncDisposable {
         }
       }
     }
-    if (this.#pooled.has(id)) return;
-    this.pool.configure(id, { maxInstances: 1, maxConcurrency: Number.MAX_SAFE_INTEGER });
-    this.#pooled.add(id);
+    // Several processes: each takes max_concurrency calls, the pool spreads
+    // them. One: its own queue holds the calls beyond max_concurrency.
+    const { instances, max_concurrency } = installed.manifest.resources;
+    const config = instances > 1
+      ? { maxInstances: instances, maxConcurrency: max_concurrency }
+      : { maxInstances: 1, maxConcurrency: Number.MAX_SAFE_INTEGER };
+    const key = JSON.stringify(config);
+    if (this.#pooled.get(id) === key) return;
+    this.pool.configure(id, config);
+    this.#pooled.set(id, key);
   }
 
   get #ratesFile(): string {
@@ -514,10 +540,91 @@ export class Conductor implements AsyncDisposable {
     }
   }
 
+  // The Pool Manager's start of an instance: the extension's process (started
+  // if needed), or, once the pool holds that one, another (a replica).
+  async #instance(id: string): Promise<ExtensionProcess> {
+    const live = this.#liveOf(id);
+    // A first process that was replaced (a reload) or has failed is not the pool's any more.
+    if (live.pooledPrimary !== "starting" && live.pooledPrimary !== live.process) {
+      live.pooledPrimary = undefined;
+    }
+    if (live.pooledPrimary !== undefined) return await this.#startReplica(id, live);
+    // Claimed before the first await: a second start asked meanwhile is a replica.
+    live.pooledPrimary = "starting";
+    try {
+      const process = await this.#start(id, []);
+      live.pooledPrimary = process;
+      return process;
+    } catch (error) {
+      live.pooledPrimary = undefined;
+      throw error;
+    }
+  }
+
+  // One more process of a running extension, when its calls outgrow the first
+  // (`resources.instances`): the same sandbox, watched the same way; it
+  // stops with the extension, and is not restarted when it ends.
+  async #startReplica(id: string, live: Live): Promise<ExtensionProcess> {
+    this.#refuseIfClosing(id);
+    const installed = await this.#record(id);
+    if (installed.disabled !== undefined || live.suspended || live.stopping) {
+      throw new SymphonyError(
+        "Disabled",
+        `Cannot start another process of ${id}: it is not running`,
+      );
+    }
+    const process = await this.#spawn(id, installed);
+    if (this.#closing || live.stopping || live.suspended) {
+      this.#planned.add(process);
+      await process.stop();
+      throw new SymphonyError("Disabled", `Cannot start another process of ${id}: it stopped`);
+    }
+    live.replicas.add(process);
+    const watch: ProcessWatch = { samples: [], idleCpuMs: 0, memoryWarned: false };
+    this.#unwatch.set(
+      process,
+      this.#watchdog.watch(
+        process.pid,
+        (sample, previous) => this.#onSample(id, live, watch, process, sample, previous),
+      ),
+    );
+    void process.exited.then(() => this.#onReplicaExit(id, live, process));
+    return process;
+  }
+
+  async #onReplicaExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
+    this.#unwatch.get(process)?.();
+    this.pool.remove(id, process);
+    live.replicas.delete(process);
+    const session = this.#sessions.get(process);
+    if (session !== undefined) this.#pitRequests.close(session);
+    const failure = process.failure;
+    if (this.#planned.has(process) || failure === undefined) return;
+    // A replica that crashed counts towards the circuit breaker like the first.
+    await this.#crashed(id, live, failure, false);
+  }
+
+  // Stops the replicas of an extension (before it stops, reloads or is suspended).
+  async #stopReplicas(live: Live): Promise<void> {
+    await Promise.all([...live.replicas].map((replica) => {
+      this.#planned.add(replica);
+      return replica.stop();
+    }));
+  }
+
   // The Pool Manager's eviction: an idle process stops to make room.
   async #evict(id: string, process: ExtensionProcess): Promise<void> {
     const live = this.#live.get(id);
-    if (live?.process !== process || live.inFlight > 0) return;
+    if (live?.replicas.has(process)) {
+      this.#planned.add(process);
+      await process.stop();
+      return;
+    }
+    if (live?.process !== process || live.inFlight > 0) {
+      // Kept (its replicas are busy): the pool forgot it, and adopts it again when asked.
+      if (live?.pooledPrimary === process) live.pooledPrimary = undefined;
+      return;
+    }
     await this.stop(id, "evicted: the host's process budget is full");
   }
 
@@ -532,7 +639,7 @@ export class Conductor implements AsyncDisposable {
    */
   async start(id: string): Promise<ExtensionProcess> {
     // Through the Pool Manager, so that every process counts towards the budget.
-    const checkout = await this.#checkout(id);
+    const checkout = await this.#checkout(id, await this.#record(id));
     this.pool.checkin(checkout);
     return checkout.instance;
   }
@@ -547,7 +654,7 @@ export class Conductor implements AsyncDisposable {
     const startable = (await this.list()).filter((e) =>
       e.disabled === undefined && e.suspended !== true
     );
-    for (const e of startable) this.#pool(e.id);
+    for (const e of startable) this.#pool(e.id, e);
     const eager = startable.filter((e) => e.manifest.activation === "eager");
     await Promise.all(
       eager.map((e) =>
@@ -576,6 +683,7 @@ export class Conductor implements AsyncDisposable {
     this.#subscriberList = undefined;
     const live = this.#live.get(id);
     if (live === undefined) return;
+    await this.#stopReplicas(live);
     const process = live.process ?? await live.starting?.catch(() => undefined);
     if (process === undefined || !process.alive) return;
     live.stopping = true;
@@ -624,6 +732,8 @@ export class Conductor implements AsyncDisposable {
     const live = this.#liveOf(id);
     live.suspended = true;
     this.#transition(id, "suspended", "suspended by an admin");
+    // One process keeps its memory for an instant resume; the others end.
+    await this.#stopReplicas(live);
     await live.process?.suspend();
   }
 
@@ -1095,7 +1205,7 @@ export class Conductor implements AsyncDisposable {
       process,
       this.#watchdog.watch(
         process.pid,
-        (sample, previous) => this.#onSample(id, live, process, sample, previous),
+        (sample, previous) => this.#onSample(id, live, live, process, sample, previous),
       ),
     );
     void process.exited.then(() => this.#onExit(id, live, process));
@@ -1149,6 +1259,8 @@ export class Conductor implements AsyncDisposable {
     this.#planned.add(old);
     this.#adopt(id, live, process, candidate, `reloaded ${manifest.version}`);
     void old.stop();
+    // The old version's other processes go too; the pool starts new ones as calls need them.
+    void this.#stopReplicas(live);
     return true;
   }
 
@@ -1237,6 +1349,7 @@ export class Conductor implements AsyncDisposable {
   async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
     this.#unwatch.get(process)?.();
     this.pool.remove(id, process);
+    if (live.pooledPrimary === process) live.pooledPrimary = undefined;
     if (live.process === process) live.process = undefined;
     // Its leases and uploads go with it (a successor has a session of its own).
     const session = this.#sessions.get(process);
@@ -1323,6 +1436,7 @@ export class Conductor implements AsyncDisposable {
   #onSample(
     id: string,
     live: Live,
+    watch: ProcessWatch,
     process: ExtensionProcess,
     sample: ProcessSample | undefined,
     previous: ProcessSample | undefined,
@@ -1330,8 +1444,8 @@ export class Conductor implements AsyncDisposable {
     if (!process.alive) return;
     process.checkHealth(this.#limits.pingIntervalMs);
     if (sample === undefined) return;
-    live.samples.push(sample);
-    if (live.samples.length > SAMPLES_KEPT) live.samples.shift();
+    watch.samples.push(sample);
+    if (watch.samples.length > SAMPLES_KEPT) watch.samples.shift();
     const limitMb = live.memoryMb;
     if (Number.isFinite(limitMb)) {
       const usedMb = sample.rssBytes / (1024 * 1024);
@@ -1346,8 +1460,8 @@ export class Conductor implements AsyncDisposable {
         );
         return;
       }
-      if (usedMb >= limitMb * this.#limits.memoryWarnRatio && !live.memoryWarned) {
-        live.memoryWarned = true;
+      if (usedMb >= limitMb * this.#limits.memoryWarnRatio && !watch.memoryWarned) {
+        watch.memoryWarned = true;
         this.#notice({
           id,
           level: "warn",
@@ -1361,18 +1475,18 @@ export class Conductor implements AsyncDisposable {
     if (
       previous === undefined || process.busy || process.suspended || previous.at < live.lastBusyAt
     ) {
-      live.idleCpuMs = 0;
+      watch.idleCpuMs = 0;
       return;
     }
     const elapsed = sample.at - previous.at;
     if (elapsed > 0 && sample.cpuMs - previous.cpuMs >= elapsed * this.#limits.idleCpuShare) {
-      live.idleCpuMs += elapsed;
-    } else live.idleCpuMs = 0;
-    if (live.idleCpuMs >= this.#limits.idleCpuWindowMs) {
+      watch.idleCpuMs += elapsed;
+    } else watch.idleCpuMs = 0;
+    if (watch.idleCpuMs >= this.#limits.idleCpuWindowMs) {
       void process.terminate(
         new SymphonyError(
           "ResourceExhausted",
-          `Cannot call ${id}: it burned CPU for ${live.idleCpuMs} ms with no call running, and was stopped`,
+          `Cannot call ${id}: it burned CPU for ${watch.idleCpuMs} ms with no call running, and was stopped`,
         ),
       );
     }
@@ -1397,6 +1511,8 @@ export class Conductor implements AsyncDisposable {
         transitions: [],
         stopping: false,
         suspended: false,
+        replicas: new Set(),
+        pooledPrimary: undefined,
       };
       this.#live.set(id, live);
     }

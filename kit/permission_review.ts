@@ -67,11 +67,13 @@ export function permissionReview(manifest: Manifest): string {
   lines.push(
     "It always may: read its own code, read and write its own data and temporary directories.",
   );
-  const { memory_mb, timeout_ms, max_concurrency } = manifest.resources;
+  const { memory_mb, timeout_ms, max_concurrency, instances } = manifest.resources;
   lines.push(
     `Its limits: ${memory_mb} MiB of memory, ${
       timeout_ms / 1000
-    } s a call, ${max_concurrency} calls at once.`,
+    } s a call, ${max_concurrency} calls at once${
+      instances > 1 ? `, in each of up to ${instances} processes` : ""
+    }.`,
   );
   const { leases } = manifest.resources;
   if (leases.length > 0) {

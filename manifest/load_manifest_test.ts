@@ -185,6 +185,7 @@ memory_mb = 256
     timeout_ms: 2000,
     max_concurrency: 4,
     max_open_files: 256,
+    instances: 1,
     leases: [],
   });
   assert.deepEqual(manifest.operator?.functions, [{ name: "base" }]);

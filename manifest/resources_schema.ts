@@ -12,6 +12,7 @@ export const DEFAULT_RESOURCES = {
   timeout_ms: 5_000,
   max_concurrency: 4,
   max_open_files: 256,
+  instances: 1,
 } as const;
 
 /** The `[resources]` section. */
@@ -24,6 +25,12 @@ export const resourcesSchema = z.strictObject({
   max_concurrency: z.int().min(1).max(1024).default(DEFAULT_RESOURCES.max_concurrency),
   /** Files the process may hold open at once (32 to 65536, default 256): RLIMIT_NOFILE. */
   max_open_files: z.int().min(32).max(65_536).default(DEFAULT_RESOURCES.max_open_files),
+  /**
+   * Processes the host may run for it at once (1 to 16, default 1): past
+   * `max_concurrency` calls on each, the next call goes to another process,
+   * each with the same sandbox and limits. For CPU-bound extensions.
+   */
+  instances: z.int().min(1).max(16).default(DEFAULT_RESOURCES.instances),
   /**
    * Shared resources the host defines that it may lease (`gpu`,
    * `net:api.example.com`, `file:/data/model.bin`), through `ctx.leases`, once

@@ -78,6 +78,7 @@ Deno.test("validateManifest() fills in defaults for omitted sections", () => {
     timeout_ms: 5000,
     max_concurrency: 4,
     max_open_files: 256,
+    instances: 1,
     leases: [],
   });
   assert.equal(result.manifest.activation, "lazy");

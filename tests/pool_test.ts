@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { Conductor } from "../conductor/mod.ts";
 import { attacker, BENIGN, stage } from "./extension_stage.ts";
+import { assertGone } from "./processes.ts";
 
 Deno.test("past the process budget, the least recently used idle process is evicted", async () => {
   await using s = await stage({}, { processBudget: { maxProcesses: 2 } });
@@ -56,4 +57,37 @@ Deno.test("a host pre-warms the extensions an earlier host called often", async 
   await next.startEager();
   assert.equal(next.isRunning(BENIGN.id), true);
   assert.equal(next.isRunning("acme.rare"), false);
+});
+
+Deno.test("an extension with several instances runs calls past max_concurrency in another process", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.wide",
+    resources: { instances: 2, max_concurrency: 1 },
+    functions: [{ name: "slow" }],
+    main: `export function activate() {
+      return { slow: async () => { await new Promise((r) => setTimeout(r, 200)); return Deno.pid; } };
+    }`,
+  });
+  const pids = await Promise.all([1, 2, 3].map(() => s.conductor.call("acme.wide", "slow", null)));
+  // Two processes share the three calls; the third waits for a free one.
+  assert.equal(new Set(pids).size, 2);
+  assert.equal(s.conductor.pool.stats().processes, 2);
+  await s.conductor.stop("acme.wide");
+  for (const pid of pids) await assertGone(pid as number);
+  assert.equal(s.conductor.pool.stats().processes, 0);
+});
+
+Deno.test("a host runs one process an extension unless the manifest asks for more", async () => {
+  await using s = await stage();
+  await s.install({
+    id: "acme.narrow",
+    resources: { max_concurrency: 1 },
+    functions: [{ name: "slow" }],
+    main: `export function activate() {
+      return { slow: async () => { await new Promise((r) => setTimeout(r, 100)); return Deno.pid; } };
+    }`,
+  });
+  const pids = await Promise.all([1, 2].map(() => s.conductor.call("acme.narrow", "slow", null)));
+  assert.equal(new Set(pids).size, 1);
 });
