@@ -3,13 +3,17 @@
  * extension author. It starts the extensions marked `activation = "eager"`,
  * watches every development install (`install --dev`) and reloads it when its
  * files change, and takes calls typed on stdin, one per line:
- * `<id> <method> [JSON input]`, `list`, `quit`. It stops its extensions
- * politely on `quit`, SIGINT or SIGTERM.
+ * `<id> <method> [JSON input]`, `list`, `quit`. Beside it runs the web UI on
+ * `127.0.0.1` (`--port N`, else `$SYMPHONY_PORT`, else 7777; `--no-ui` to
+ * skip it) and prints the URL to open, with its token. It stops its
+ * extensions and the UI politely on `quit`, SIGINT or SIGTERM.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import { SymphonyError } from "../symphony_error.ts";
+import { DEFAULT_UI_PORT, serveUi } from "../ui/mod.ts";
 import type { CliIo } from "./cli_io.ts";
 import { watchDevExtensions } from "./dev_watcher.ts";
 import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor, stopOnSignals } from "./host_options.ts";
@@ -28,8 +32,13 @@ running), and takes commands on stdin, one per line:
   list                   installed extensions and their states
   quit                   stop every extension and leave
 
+It also serves the web UI on 127.0.0.1 and prints the URL to open it,
+http://127.0.0.1:<port>/?token=<token>.
+
 Options:
 ${HOST_OPTIONS_HELP}
+  --port N         the UI's port ($SYMPHONY_PORT, else ${DEFAULT_UI_PORT}; 0: any free port)
+  --no-ui          do not serve the web UI
   -h, --help       show this help
 
 Stops on quit, SIGINT (exit 130) or SIGTERM (exit 143).
@@ -60,13 +69,19 @@ export async function devCommand(
 ): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { help: { type: "boolean", short: "h" }, ...HOST_OPTIONS },
+    options: {
+      help: { type: "boolean", short: "h" },
+      port: { type: "string" },
+      "no-ui": { type: "boolean" },
+      ...HOST_OPTIONS,
+    },
     allowPositionals: true,
   });
   if (values.help) return (io.stdout(DEV_HELP), 0);
   if (positionals.length > 0) {
     throw new SymphonyError("InvalidInput", "Cannot run dev: it takes no arguments");
   }
+  const port = values["no-ui"] ? undefined : uiPort(values.port);
   await using conductor = hostConductor(values, io, { states: true });
   await using _signals = stopOnSignals(conductor);
   await using watching = await watchDevExtensions(conductor, {
@@ -78,7 +93,22 @@ export async function devCommand(
       watching.ids.length === 0 ? "" : ` (${watching.ids.join(", ")})`
     }\n`,
   );
+  // The default port, when taken, gives way to the next free one; a chosen one does not.
+  await using ui = port === undefined ? undefined : serveUi({
+    conductor,
+    port: port.value,
+    portRetries: port.chosen ? 0 : 10,
+    onInternalError: (error) =>
+      io.stderr(
+        `symphony: error: the UI failed: ${
+          terminalText(error instanceof Error ? error.stack ?? error.message : String(error))
+        }\n`,
+      ),
+  });
+  if (ui !== undefined) io.stdout(`${ui.url}\n`);
   await conductor.startEager();
+  // The host policy's retention, if it has one, runs on its schedule.
+  conductor.startRetention();
   io.stdout("ready: type <id> <method> [JSON], list or quit\n");
   const lines = input.pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
@@ -97,6 +127,24 @@ export async function devCommand(
   // Input closed (no terminal): keep serving reloads until a signal.
   await new Promise(() => {});
   return 0;
+}
+
+const portSchema = z.coerce.number().int().min(0).max(65_535);
+
+// The UI's port: --port, else $SYMPHONY_PORT, else the default; whether the user chose it.
+function uiPort(option: string | undefined): { value: number; chosen: boolean } {
+  const [text, from] = option !== undefined
+    ? [option, "--port"]
+    : [Deno.env.get("SYMPHONY_PORT"), "$SYMPHONY_PORT"];
+  if (text === undefined || text === "") return { value: DEFAULT_UI_PORT, chosen: false };
+  const parsed = portSchema.safeParse(text.trim() === "" ? Number.NaN : text);
+  if (!parsed.success) {
+    throw new SymphonyError(
+      "InvalidInput",
+      `Cannot run dev: ${from} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`,
+    );
+  }
+  return { value: parsed.data, chosen: true };
 }
 
 function reloadLine(result: ReloadResult): string {

@@ -1,0 +1,109 @@
+/**
+ * `/api/extensions`: the installed extensions, and what an admin changes of
+ * them (lifecycle actions, grants, settings, trust tier).
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { type Conductor, PERMISSION_KINDS, SETTING_LEVELS } from "../../conductor/mod.ts";
+import { TRUST_TIERS } from "../../sandbox/mod.ts";
+import { adminOnly } from "./_admin_only.ts";
+import { extensionDetail } from "./_extension_detail.ts";
+import { extensionId } from "./_extension_id.ts";
+import { extensionPermissions } from "./_extension_permissions.ts";
+import { extensionSummary } from "./_extension_summary.ts";
+import { readBody } from "./_read_body.ts";
+import type { ApiEnv } from "./_session_guard.ts";
+
+const permissionValue = z.string().min(1).max(4_096);
+const grantBody = z.strictObject({ kind: z.enum(PERMISSION_KINDS), value: permissionValue });
+const revokeBody = z.strictObject({
+  kind: z.enum(PERMISSION_KINDS),
+  /** Omitted: every value of the kind. */
+  value: permissionValue.optional(),
+});
+const settingsBody = z.strictObject({
+  level: z.enum(SETTING_LEVELS),
+  /** Setting name → value; null clears the setting at this level. */
+  values: z.record(z.string().min(1).max(200), z.unknown()),
+});
+const trustBody = z.strictObject({ tier: z.enum(TRUST_TIERS) });
+
+const WHO = "an admin in the web UI";
+
+/**
+ * The extension endpoints, to mount at `/api/extensions`.
+ *
+ * @param conductor The host.
+ * @returns The routes.
+ */
+export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
+  const actions: Record<string, (id: string) => Promise<unknown>> = {
+    start: (id) => conductor.start(id),
+    stop: (id) => conductor.stop(id, `stopped by ${WHO}`),
+    restart: async (id) => {
+      await conductor.stop(id, `restarted by ${WHO}`);
+      await conductor.start(id);
+    },
+    enable: (id) => conductor.enable(id, WHO),
+    disable: (id) => conductor.disable(id, `disabled by ${WHO}`),
+    suspend: (id) => conductor.suspend(id),
+    resume: (id) => conductor.resume(id),
+  };
+  const app = new Hono<ApiEnv>();
+
+  app.get("/", async (c) => {
+    const installed = await conductor.list();
+    return c.json({
+      extensions: await Promise.all(installed.map((e) => extensionSummary(conductor, e))),
+    });
+  });
+
+  app.get("/:id", async (c) => c.json(await extensionDetail(conductor, extensionId(c))));
+
+  app.post(
+    "/:id/:action{start|stop|restart|enable|disable|suspend|resume}",
+    adminOnly,
+    async (c) => {
+      const id = extensionId(c);
+      await conductor.get(id); // NotFound before anything is done
+      await actions[c.req.param("action")]?.(id);
+      return c.json({ id, state: await conductor.state(id) });
+    },
+  );
+
+  app.post("/:id/grants", adminOnly, async (c) => {
+    const id = extensionId(c);
+    const { kind, value } = await readBody(c, grantBody);
+    await conductor.grant(id, kind, value);
+    return c.json({ id, permissions: await extensionPermissions(conductor, id) });
+  });
+
+  app.delete("/:id/grants", adminOnly, async (c) => {
+    const id = extensionId(c);
+    const { kind, value } = await readBody(c, revokeBody);
+    await conductor.revoke(id, kind, value);
+    return c.json({ id, permissions: await extensionPermissions(conductor, id) });
+  });
+
+  app.put("/:id/settings", adminOnly, async (c) => {
+    const id = extensionId(c);
+    const { level, values } = await readBody(c, settingsBody);
+    const changes = Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [name, value ?? undefined]),
+    );
+    await conductor.setSettings(id, level, changes);
+    const settings = await conductor.settings(id);
+    return c.json({ id, values: settings.merged, levels: settings.levels });
+  });
+
+  app.post("/:id/trust", adminOnly, async (c) => {
+    const id = extensionId(c);
+    const { tier } = await readBody(c, trustBody);
+    await conductor.setTrust(id, tier);
+    return c.json({ id, trust: tier });
+  });
+
+  return app;
+}
