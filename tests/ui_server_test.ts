@@ -685,3 +685,34 @@ Deno.test("symphony dev serves the UI, prints its URL and stops it on quit", asy
     );
   });
 });
+
+Deno.test("the page loads /app.js and /app.css from this server, without a session", async () => {
+  await using s = await stage();
+  const app = uiApp({
+    conductor: s.conductor,
+    token: TOKEN,
+    host: HOST,
+    clientScript: () => Promise.resolve("/* the client */"),
+  });
+  const { cookie } = await signIn(app, TOKEN);
+  const html = await (await app.request(`${BASE}/`, { headers: { cookie } })).text();
+  assert.match(html, /<script type="module" src="\/app\.js"><\/script>/);
+  assert.match(html, /<link rel="stylesheet" href="\/app\.css">/);
+  const script = await app.request(`${BASE}/app.js`);
+  assert.equal(script.status, 200);
+  assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
+  assert.equal(await script.text(), "/* the client */");
+  const css = await app.request(`${BASE}/app.css`);
+  assert.equal(css.status, 200);
+  assert.match(css.headers.get("content-type") ?? "", /^text\/css/);
+  assert.match(await css.text(), /@media \(max-width: 700px\)/);
+  await (await app.request(`${BASE}/app.js`)).body?.cancel();
+});
+
+Deno.test("without a client script, /app.js is not found", async () => {
+  await using s = await stage();
+  const app = uiApp({ conductor: s.conductor, token: TOKEN, host: HOST });
+  const response = await app.request(`${BASE}/app.js`);
+  await response.body?.cancel();
+  assert.equal(response.status, 404);
+});

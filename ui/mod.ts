@@ -1,6 +1,7 @@
 /**
  * The web UI that `deno task dev` serves: a Hono server over the Conductor
- * (the Preact pages come later).
+ * and the Preact client in `ui/client/` (extensions, extension detail, audit),
+ * bundled by `deno bundle` when the server starts.
  *
  * - {@linkcode uiApp}: the Hono app as a value — the JSON API under `/api`,
  *   the Server-Sent Events stream `/api/events`, the page at `/`, with

@@ -6,6 +6,7 @@
  */
 import type { Conductor } from "../../conductor/mod.ts";
 import { SymphonyError } from "../../symphony_error.ts";
+import { bundleClient } from "./bundle_client.ts";
 import { randomToken } from "./_random_token.ts";
 import { uiApp } from "./ui_app.ts";
 
@@ -29,6 +30,11 @@ export interface ServeUiOptions {
   viewerToken?: string;
   /** Where faults of the host go. Default: `console.error`. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The page's script. Default: the client, bundled once by
+   * {@linkcode bundleClient} as the server starts.
+   */
+  clientScript?: () => Promise<string>;
 }
 
 /** A running UI server. Disposing it stops it. */
@@ -45,7 +51,8 @@ export interface ServedUi extends AsyncDisposable {
 
 /**
  * Serves the UI on `127.0.0.1` until the signal aborts (or the result is
- * disposed). It listens once this returns.
+ * disposed). It listens once this returns; the client's script is bundled
+ * (`deno bundle`, needs `--allow-run`) in the background meanwhile.
  *
  * @param options The Conductor, the port and the signal.
  * @returns The URL to open, with the start token, and how to stop it.
@@ -100,11 +107,17 @@ export function serveUi(options: ServeUiOptions): ServedUi {
     }
   }
   const { port } = server.addr;
+  let bundling: Promise<string> | undefined;
+  const clientScript = options.clientScript ?? (() => bundling ??= bundleClient({ signal }));
+  // Built now, so that the first page load does not wait for it; a failure
+  // reaches onInternalError when the page asks for the script.
+  if (options.clientScript === undefined) clientScript().catch(() => {});
   const app = uiApp({
     conductor: options.conductor,
     token,
     host: `127.0.0.1:${port}`,
     signal,
+    clientScript,
     ...(options.viewerToken === undefined ? {} : { viewerToken: options.viewerToken }),
     ...(options.onInternalError === undefined ? {} : { onInternalError: options.onInternalError }),
   });
@@ -118,6 +131,7 @@ export function serveUi(options: ServeUiOptions): ServedUi {
     async [Symbol.asyncDispose](): Promise<void> {
       stop.abort();
       await finished;
+      await bundling?.catch(() => {});
     },
   };
 }

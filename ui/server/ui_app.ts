@@ -12,6 +12,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import type { Conductor } from "../../conductor/mod.ts";
 import { SymphonyError } from "../../symphony_error.ts";
+import { APP_CSS } from "./_app_css.ts";
 import { auditRoutes } from "./_audit_routes.ts";
 import { errorResponse } from "./_error_response.ts";
 import { eventStream } from "./_event_stream.ts";
@@ -45,6 +46,13 @@ export interface UiAppOptions {
    * client sees only `Internal`. Default: `console.error`.
    */
   onInternalError?: (error: unknown) => void;
+  /**
+   * The page's script, served at `/app.js`: called on each request for it
+   * (return the same promise to build it once). {@linkcode serveUi} passes the
+   * client bundled by {@linkcode bundleClient}; tests may pass a stub.
+   * Default: no script (`/app.js` is not found).
+   */
+  clientScript?: () => Promise<string>;
 }
 
 /** Request bodies larger than this are refused. */
@@ -52,11 +60,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const HOME = page(
   "",
-  `<main>
-<h1>Symphony</h1>
-<p>The host is running. The UI pages are coming: for now, the JSON API is under <code>/api</code>.</p>
+  `<link rel="stylesheet" href="/app.css">
+<noscript><main><h1>Symphony</h1><p>The UI needs JavaScript; the JSON API is under <code>/api</code>.</p></main></noscript>
 <div id="app"></div>
-</main>`,
+<script type="module" src="/app.js"></script>`,
 );
 
 const SIGN_IN = page(
@@ -72,6 +79,7 @@ const SIGN_IN = page(
  *
  * - `GET /?token=<token>` opens a session (an HttpOnly, SameSite=Strict
  *   cookie) and redirects to `/`; a wrong token gets 401.
+ * - `GET /app.js` (the client, when `clientScript` is given) and `GET /app.css`.
  * - `GET /api/session`: the role and the CSRF token that state-changing
  *   requests send in `X-CSRF-Token`.
  * - `GET /api/extensions`, `GET /api/extensions/:id`; admin only:
@@ -190,6 +198,20 @@ export function uiApp(options: UiAppOptions): Hono {
     if (sessions.find(getCookie(c, SESSION_COOKIE)) === undefined) return c.html(SIGN_IN, 401);
     return c.html(HOME);
   });
+  app.get("/app.css", (c) => {
+    c.header("Content-Type", "text/css; charset=utf-8");
+    c.header("Cache-Control", "no-cache");
+    return c.body(APP_CSS);
+  });
+  const { clientScript } = options;
+  if (clientScript !== undefined) {
+    app.get("/app.js", async (c) => {
+      const script = await clientScript();
+      c.header("Content-Type", "text/javascript; charset=utf-8");
+      c.header("Cache-Control", "no-cache");
+      return c.body(script);
+    });
+  }
   app.route("/api", api);
   app.notFound((c) =>
     c.req.path === "/api" || c.req.path.startsWith("/api/")

@@ -1,0 +1,78 @@
+/**
+ * The shapes of the API's answers that the client reads. They are written
+ * here rather than imported from `ui/server/` because the client is type
+ * checked with the DOM library in its own workspace member, apart from the
+ * host's code (whose types need Deno's); `tests/e2e/` checks them against
+ * the real server.
+ *
+ * @module
+ */
+
+/** A row of `GET /api/extensions`. */
+export interface ExtensionSummary {
+  id: string;
+  name: string;
+  version: string;
+  type: string;
+  trust: string;
+  state: string;
+  restarts: number;
+  calls: { ok: number; failed: number };
+  dev: boolean;
+}
+
+/** One permission kind's three columns. */
+export interface PermissionColumns {
+  requested: string[];
+  granted: string[];
+  denied: string[];
+}
+
+/** One setting of the manifest's settings schema. */
+export type Setting =
+  & { title?: string; description?: string }
+  & (
+    | { type: "string"; default: string; min_length?: number; max_length?: number }
+    | { type: "integer" | "number"; default: number; minimum?: number; maximum?: number }
+    | { type: "boolean"; default: boolean }
+    | { type: "enum"; values: string[]; default: string }
+    | {
+      type: "array";
+      items: { type: "string" | "integer" | "number" | "boolean" };
+      default: (string | number | boolean)[];
+    }
+  );
+
+/** One entry of the restart history. */
+export interface HistoryEntry {
+  at: string;
+  event: string;
+  code?: string;
+  reason: string;
+}
+
+/** `GET /api/extensions/:id`. */
+export interface ExtensionDetail extends ExtensionSummary {
+  installedAt: string;
+  disabled: { at: string; reason: string } | null;
+  suspended: boolean;
+  manifest: { description?: string };
+  permissions: Record<string, PermissionColumns>;
+  settings: { values: Record<string, unknown>; schema: Record<string, Setting> };
+  history: HistoryEntry[];
+}
+
+/** A record of `GET /api/audit`. */
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  kind: string;
+  extension?: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+/** `GET /api/audit/verify`. */
+export type AuditVerification =
+  | { ok: true; count: number }
+  | { ok: false; count: number; brokenAt: number; reason: string };
