@@ -76,3 +76,40 @@ export interface AuditRecord {
 export type AuditVerification =
   | { ok: true; count: number }
   | { ok: false; count: number; brokenAt: number; reason: string };
+
+/** One requested permission in `POST /api/install/review`. */
+export interface ReviewRequest {
+  kind: string;
+  value: string;
+  /** What it lets the extension do, in plain words. */
+  words: string;
+  /** Why it escapes the sandbox, when it does. */
+  danger?: string;
+}
+
+/** `POST /api/install/review`: the permission review of a package directory. */
+export interface InstallReview {
+  id: string;
+  name: string;
+  version: string;
+  type: string;
+  /** The host's tier: `community` or `enterprise`. */
+  tier: string;
+  requests: ReviewRequest[];
+  /** What it did not ask to do, in plain words. */
+  notAsked: string[];
+  dangerous: { kind: string; value: string; reason: string }[];
+  /** The review as the command line shows it. */
+  text: string;
+  /** For an update: the installed version and the permissions it adds, as "kind: value". */
+  update: { from: string; added: string[] } | null;
+}
+
+/** `POST /api/install`. */
+export interface InstallResult {
+  id: string;
+  version: string;
+  update: boolean;
+  disabled: { at: string; reason: string } | null;
+  permissions: Record<string, PermissionColumns>;
+}

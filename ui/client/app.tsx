@@ -11,19 +11,22 @@ import { Api, errorText } from "./api.ts";
 import { AuditPage } from "./audit_page.tsx";
 import { ExtensionPage } from "./extension_page.tsx";
 import { ExtensionsPage } from "./extensions_page.tsx";
+import { InstallPage } from "./install_page.tsx";
 import type { Live } from "./live.ts";
 
 /** A page the hash names. */
 type Route =
   | { page: "extensions" }
   | { page: "extension"; id: string }
-  | { page: "audit" };
+  | { page: "audit" }
+  | { page: "install" };
 
 function routeOf(hash: string): Route {
   const path = hash.replace(/^#\/?/, "");
   if (path.startsWith("extensions/")) {
     return { page: "extension", id: decodeURIComponent(path.slice("extensions/".length)) };
   }
+  if (path === "install") return { page: "install" };
   return path === "audit" ? { page: "audit" } : { page: "extensions" };
 }
 
@@ -77,7 +80,12 @@ export function App(): JSX.Element {
   }, [api]);
 
   useEffect(() => {
-    const names = { extensions: "Extensions", extension: "Extension", audit: "Audit" };
+    const names = {
+      extensions: "Extensions",
+      extension: "Extension",
+      audit: "Audit",
+      install: "Install",
+    };
     document.title = `Symphony — ${names[route.page]}`;
   }, [route]);
 
@@ -88,7 +96,12 @@ export function App(): JSX.Element {
         <nav aria-label="Pages">
           <ul>
             <li>
-              <a href="#/" aria-current={route.page === "audit" ? undefined : "page"}>
+              <a
+                href="#/"
+                aria-current={route.page === "extensions" || route.page === "extension"
+                  ? "page"
+                  : undefined}
+              >
                 Extensions
               </a>
             </li>
@@ -97,6 +110,13 @@ export function App(): JSX.Element {
                 Audit
               </a>
             </li>
+            {admin && (
+              <li>
+                <a href="#/install" aria-current={route.page === "install" ? "page" : undefined}>
+                  Install
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
         <span class="muted">
@@ -117,6 +137,8 @@ export function App(): JSX.Element {
           ? <ExtensionPage key={route.id} api={api} id={route.id} admin={admin} live={live} />
           : route.page === "audit"
           ? <AuditPage api={api} live={live} />
+          : route.page === "install"
+          ? <InstallPage api={api} />
           : <ExtensionsPage api={api} live={live} />}
       </main>
     </>

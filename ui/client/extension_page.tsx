@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { ExtensionDetail } from "./api_types.ts";
 import { type Api, errorText } from "./api.ts";
 import type { Live } from "./live.ts";
+import { MotifPanel } from "./motif_panel.tsx";
 import { PermissionsPanel } from "./permissions_panel.tsx";
 import { SettingsPanel } from "./settings_panel.tsx";
 
@@ -117,10 +118,25 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
                 {action.slice(1)}
               </button>
             ))}
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={(): void => {
+                if (!confirm(`Uninstall ${id}? Its code, data and settings are removed.`)) return;
+                void run("uninstall", async () => {
+                  await api.send("POST", `${path}/uninstall`, {});
+                  location.hash = "#/";
+                });
+              }}
+            >
+              Uninstall
+            </button>
           </div>
         </section>
       )}
       <p class="status" role="status" aria-live="polite" id="action-status">{message}</p>
+      {detail.type === "motif" && <MotifPanel api={api} id={id} admin={admin} />}
       <PermissionsPanel
         permissions={detail.permissions}
         admin={admin}

@@ -41,6 +41,7 @@ button { padding: .25rem .7rem; border: 1px solid var(--line); border-radius: 4p
   background: var(--bg); color: var(--fg); cursor: pointer; }
 button:hover { border-color: var(--accent); }
 button:disabled { opacity: .5; cursor: default; }
+button.danger { color: var(--bad); border-color: var(--bad); }
 input, select { padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px;
   background: var(--bg); color: var(--fg); }
 section { margin: 1.25rem 0; }
@@ -57,6 +58,22 @@ dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1
 dl.summary dt { font-weight: 600; }
 dl.summary dd { margin: 0; }
 pre.detail { margin: 0; white-space: pre-wrap; word-break: break-all; font-size: .85em; }
+.toolbar .grow { flex: 1 1 20rem; }
+.toolbar .grow input { width: 100%; }
+ul.plain { list-style: none; padding: 0; margin: .25rem 0; }
+ul.plain li { margin: .3rem 0; word-break: break-word; }
+fieldset { border: 1px solid var(--line); border-radius: 4px; }
+.motif-tree { border: 1px solid var(--line); border-radius: 4px; padding: .6rem .8rem;
+  overflow-wrap: anywhere; }
+.motif-children { display: flex; flex-direction: column; align-items: flex-start; gap: .4rem; }
+.motif-text { margin: 0; white-space: pre-wrap; }
+.motif-heading { margin: 0 0 .4rem; }
+.motif-list { margin: 0; }
+.motif-chart { margin: 0; width: min(100%, 320px); }
+.motif-chart svg { width: 100%; height: auto; }
+.motif-tone-ok { color: var(--ok); }
+.motif-tone-bad, .motif-tone-warn { color: var(--bad); }
+.motif-tone-info { color: var(--accent); }
 @media (max-width: 700px) {
   .columns { grid-template-columns: 1fr; }
   main { padding: .6rem; }

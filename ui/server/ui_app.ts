@@ -17,6 +17,8 @@ import { auditRoutes } from "./_audit_routes.ts";
 import { errorResponse } from "./_error_response.ts";
 import { eventStream } from "./_event_stream.ts";
 import { extensionRoutes } from "./_extension_routes.ts";
+import { motifRoutes } from "./_motif_routes.ts";
+import { installRoutes } from "./_install_routes.ts";
 import { originGuard } from "./_origin_guard.ts";
 import { page } from "./_page.ts";
 import { sameSecret } from "./_same_secret.ts";
@@ -86,6 +88,11 @@ const SIGN_IN = page(
  *   `POST /api/extensions/:id/{start,stop,restart,enable,disable,suspend,resume}`,
  *   `POST` and `DELETE /api/extensions/:id/grants`, `PUT /api/extensions/:id/settings`,
  *   `POST /api/extensions/:id/trust`.
+ * - `GET /api/extensions/:id/panel`: a motif's panel tree; `POST
+ *   /api/extensions/:id/panel/event` (admin): a click or input, answered with a
+ *   new tree. Trees are checked; a refused one is `InvalidOutput`.
+ * - Admin only: `POST /api/install/review` and `POST /api/install` (a package
+ *   directory on this machine), `POST /api/extensions/:id/uninstall`.
  * - `GET /api/audit?ext=&kind=&since=&until=&limit=`, `GET /api/audit/verify`.
  * - `GET /api/events`: the event bus as Server-Sent Events.
  *
@@ -157,7 +164,9 @@ export function uiApp(options: UiAppOptions): Hono {
     return c.json({ role, csrfToken });
   });
   api.route("/extensions", extensionRoutes(conductor));
+  api.route("/extensions", motifRoutes(conductor));
   api.route("/audit", auditRoutes(conductor));
+  api.route("/", installRoutes(conductor));
   api.get("/events", (c) =>
     eventStream(c, {
       events: conductor.events,

@@ -1,0 +1,152 @@
+// Motif panels in a real browser: playwright-core drives headless Chromium
+// ($CHROMIUM_PATH, default /usr/bin/chromium) against `serveUi`. A benign
+// panel renders and a click updates it; a hostile motif's markup shows as
+// literal text and runs nothing; a tree the server refuses shows the
+// refusal. Run with `deno task e2e`.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { installExtension } from "../../kit/mod.ts";
+import { serveUi } from "../../ui/mod.ts";
+import { type Stage, stage } from "../extension_stage.ts";
+
+const COUNTER = `
+let count = 0;
+const tree = () => ({
+  type: "heading",
+  props: { text: "Counter", level: 4 },
+  children: [
+    { type: "text", props: { text: "Count: " + count } },
+    { type: "button", props: { id: "inc", label: "Add one" } },
+    { type: "badge", props: { text: count > 0 ? "counted" : "idle", tone: "ok" } },
+    { type: "progress", props: { value: Math.min(count / 10, 1), label: "Towards ten" } },
+    { type: "chart", props: { points: [1, 3, 2, count], label: "Counts" } },
+  ],
+});
+export function activate() {
+  return {
+    render: () => tree(),
+    event: (e) => {
+      if (e.id === "inc") count++;
+      return tree();
+    },
+  };
+}`;
+
+const IMG = `<img src=x onerror="window.__pwned=1">`;
+const SCRIPT = "<script>window.__pwned=1</script>";
+
+const HOSTILE = `
+const tree = () => ({
+  type: "heading",
+  props: { text: ${JSON.stringify(SCRIPT)} },
+  children: [
+    { type: "text", props: { text: ${JSON.stringify(IMG)} } },
+    { type: "text", props: { text: ${JSON.stringify(SCRIPT)} } },
+    { type: "list", props: { items: [${JSON.stringify(IMG)}] } },
+    { type: "button", props: { id: "evil", label: "Swap in a script" } },
+  ],
+});
+export function activate() {
+  return {
+    render: () => tree(),
+    event: () => ({ type: "script", props: { text: "window.__pwned = 1" } }),
+  };
+}`;
+
+async function installMotif(s: Stage, id: string, main: string): Promise<void> {
+  const dir = join(s.root, "motifs", id);
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    join(dir, "extension.json"),
+    JSON.stringify({
+      manifest_version: 1,
+      id,
+      name: id,
+      version: "1.0.0",
+      type: "motif",
+      entry: "main.ts",
+      engines: { symphony: "^0.1.0" },
+      motif: { panels: [{ id: "main", title: "Main", location: "panel" }] },
+    }),
+  );
+  await Deno.writeTextFile(join(dir, "main.ts"), main);
+  const installed = await installExtension(dir, {
+    conductor: s.conductor,
+    confirm: () => Promise.resolve(true),
+  });
+  assert.equal(installed?.id, id);
+}
+
+Deno.test({
+  name: "motif panels render, update on a click and never run a motif's markup, in Chromium",
+  // playwright-core keeps its own pipes and timers to the browser process.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t): Promise<void> {
+    await using s = await stage();
+    await installMotif(s, "acme.counter", COUNTER);
+    await installMotif(s, "acme.hostile", HOSTILE);
+    await using served = serveUi({ conductor: s.conductor, port: 0 });
+    const browser = await chromium.launch({
+      executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox"],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      await page.goto(served.url);
+      const panel = page.locator("#motif-panel");
+
+      await t.step("the benign panel renders and a click updates it", async () => {
+        await page.getByRole("link", { name: "acme.counter" }).click();
+        await panel.getByText("Count: 0").waitFor();
+        assert.equal(await panel.getByRole("heading", { name: "Counter" }).count(), 1);
+        assert.equal(await panel.locator("progress").getAttribute("value"), "0");
+        await panel.getByRole("button", { name: "Add one" }).click();
+        await panel.getByText("Count: 1").waitFor();
+        await panel.getByRole("button", { name: "Add one" }).click();
+        await panel.getByText("Count: 2").waitFor();
+        assert.equal(await panel.locator(".badge").innerText(), "counted");
+        assert.equal(await panel.locator("progress").getAttribute("value"), "0.2");
+        assert.equal(await panel.getByRole("img", { name: "Counts: 1, 3, 2, 2" }).count(), 1);
+      });
+
+      await t.step("a hostile motif's markup shows as literal text and runs nothing", async () => {
+        await page.getByRole("link", { name: "Extensions", exact: true }).click();
+        await page.getByRole("link", { name: "acme.hostile" }).click();
+        await panel.getByRole("button", { name: "Swap in a script" }).waitFor();
+        const texts = await panel.locator(".motif-text").allInnerTexts();
+        assert.deepEqual(texts, [IMG, SCRIPT]);
+        assert.equal(await panel.getByRole("heading", { name: SCRIPT }).count(), 1);
+        assert.equal(await panel.locator("li").innerText(), IMG);
+        assert.equal(await panel.locator("img, script, iframe").count(), 0);
+        assert.equal(
+          await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
+          "undefined",
+        );
+      });
+
+      await t.step("a tree the server refuses shows InvalidOutput and runs nothing", async () => {
+        await panel.getByRole("button", { name: "Swap in a script" }).click();
+        const alert = panel.getByRole("alert");
+        await alert.waitFor();
+        assert.match(
+          await alert.innerText(),
+          /^InvalidOutput: Cannot show the panel of acme\.hostile event: \$\.type: /,
+        );
+        assert.equal(await panel.locator("script").count(), 0);
+        assert.equal(
+          await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
+          "undefined",
+        );
+      });
+
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -1,0 +1,186 @@
+/**
+ * One node of a motif panel's tree, drawn with a fixed component per type.
+ * Only the props each type allows are read, every string goes into the page
+ * as a text node (never as HTML), and an unknown type draws nothing: the
+ * server has already refused such trees, this is the second line.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+
+/** A node of a panel's tree, as `GET /api/extensions/:id/panel` answers it. */
+export interface MotifNode {
+  type: string;
+  props?: Record<string, unknown>;
+  children?: MotifNode[];
+}
+
+/** A click on a button or a committed change of an input. */
+export interface MotifEvent {
+  id: string;
+  kind: "click" | "input";
+  value?: string;
+}
+
+/** Props of {@linkcode MotifNodeView}. */
+export interface MotifNodeViewProps {
+  node: MotifNode;
+  /** Sends an event to the motif. */
+  onEvent: (event: MotifEvent) => void;
+  /** True while an event is on its way: buttons and inputs are disabled. */
+  disabled: boolean;
+}
+
+const str = (value: unknown): string => typeof value === "string" ? value : "";
+const num = (value: unknown): number => typeof value === "number" ? value : 0;
+const strings = (value: unknown): unknown[] => Array.isArray(value) ? value : [];
+const cellText = (value: unknown): string =>
+  typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : "";
+
+/**
+ * Draws one node and its children.
+ *
+ * @param props The node, what an event does, and whether controls are disabled.
+ * @returns The node's elements.
+ */
+export function MotifNodeView({ node, onEvent, disabled }: MotifNodeViewProps): JSX.Element {
+  const element = drawn(node, onEvent, disabled);
+  const children = node.children ?? [];
+  if (children.length === 0) return <>{element}</>;
+  return (
+    <div class="motif-group">
+      {element}
+      <div class="motif-children">
+        {children.map((child, index) => (
+          <MotifNodeView key={index} node={child} onEvent={onEvent} disabled={disabled} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function drawn(
+  node: MotifNode,
+  onEvent: (event: MotifEvent) => void,
+  disabled: boolean,
+): JSX.Element | null {
+  const p = node.props ?? {};
+  switch (node.type) {
+    case "text":
+      return <p class="motif-text">{str(p["text"])}</p>;
+    case "heading":
+      return heading(Math.min(Math.max(num(p["level"]) || 4, 1), 6), str(p["text"]));
+    case "button": {
+      const id = str(p["id"]);
+      return (
+        <button
+          type="button"
+          data-motif-id={id}
+          disabled={disabled}
+          onClick={(): void => onEvent({ id, kind: "click" })}
+        >
+          {str(p["label"])}
+        </button>
+      );
+    }
+    case "input": {
+      const id = str(p["id"]);
+      return (
+        <label class="motif-input">
+          {str(p["label"])}{" "}
+          <input
+            type="text"
+            data-motif-id={id}
+            value={str(p["value"])}
+            disabled={disabled}
+            onChange={(event): void =>
+              onEvent({ id, kind: "input", value: event.currentTarget.value })}
+          />
+        </label>
+      );
+    }
+    case "list":
+      return (
+        <ul class="motif-list">
+          {strings(p["items"]).map((item, i) => <li key={i}>{str(item)}</li>)}
+        </ul>
+      );
+    case "table":
+      return (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>{strings(p["columns"]).map((c, i) => <th key={i} scope="col">{str(c)}</th>)}</tr>
+            </thead>
+            <tbody>
+              {strings(p["rows"]).map((row, i) => (
+                <tr key={i}>{strings(row).map((cell, j) => <td key={j}>{cellText(cell)}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      );
+    case "badge":
+      return <span class={`badge motif-tone-${toneOf(p["tone"])}`}>{str(p["text"])}</span>;
+    case "progress": {
+      const value = Math.min(Math.max(num(p["value"]), 0), 1);
+      const label = str(p["label"]);
+      return (
+        <label class="motif-progress">
+          {label}{" "}
+          <progress value={value} max={1} aria-label={label || undefined}>
+            {Math.round(value * 100)}%
+          </progress>
+        </label>
+      );
+    }
+    case "chart":
+      return chart(
+        strings(p["points"]).filter((x): x is number => Number.isFinite(x)),
+        str(p["label"]),
+      );
+    default:
+      return null;
+  }
+}
+
+const TONES = new Set(["neutral", "info", "ok", "warn", "bad"]);
+const toneOf = (tone: unknown): string =>
+  typeof tone === "string" && TONES.has(tone) ? tone : "neutral";
+
+function heading(level: number, text: string): JSX.Element {
+  switch (level) {
+    case 1:
+      return <h1 class="motif-heading">{text}</h1>;
+    case 2:
+      return <h2 class="motif-heading">{text}</h2>;
+    case 3:
+      return <h3 class="motif-heading">{text}</h3>;
+    case 4:
+      return <h4 class="motif-heading">{text}</h4>;
+    case 5:
+      return <h5 class="motif-heading">{text}</h5>;
+    default:
+      return <h6 class="motif-heading">{text}</h6>;
+  }
+}
+
+/** A line chart of the points, scaled to a 200×60 box. */
+function chart(points: number[], label: string): JSX.Element {
+  const min = Math.min(...points, 0);
+  const max = Math.max(...points, min + 1);
+  const step = points.length > 1 ? 200 / (points.length - 1) : 0;
+  const line = points
+    .map((y, i) => `${(i * step).toFixed(1)},${(58 - ((y - min) / (max - min)) * 56).toFixed(1)}`)
+    .join(" ");
+  return (
+    <figure class="motif-chart">
+      <svg viewBox="0 0 200 60" role="img" aria-label={`${label}: ${points.join(", ")}`}>
+        <polyline points={line} fill="none" stroke="currentColor" stroke-width="2" />
+      </svg>
+      {label !== "" && <figcaption>{label}</figcaption>}
+    </figure>
+  );
+}
