@@ -9,6 +9,15 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { SymphonyError } from "../symphony_error.ts";
+import { canonicalText, hexOf, recordText, sha256 } from "./_audit_hashing.ts";
+import {
+  linkBroken,
+  type RangeVerification,
+  verifyRange,
+  type VerifyWorkerReply,
+  type VerifyWorkerRequest,
+} from "./_audit_verify_range.ts";
 import { inTransaction } from "./host_database.ts";
 
 /** The kinds of audited events. */
@@ -67,6 +76,19 @@ export interface AuditTrailOptions {
    * that a burst of them costs one transaction. Default: 0, committed at once.
    */
   groupWindowMs?: number;
+  /**
+   * How many workers {@linkcode AuditTrail.verify} splits a long chain
+   * between, each verifying a range of it from its own read-only connection
+   * to the database file. Default: the number of CPU cores, at most 8; below
+   * 2, chains are verified in the calling thread.
+   */
+  verifyWorkers?: number;
+  /**
+   * The length from which a chain is verified by workers; shorter ones, and
+   * databases without a file (`:memory:`), are verified in the calling
+   * thread. Default: 50,000 records.
+   */
+  parallelFrom?: number;
 }
 
 /** Which records to list. */
@@ -111,17 +133,8 @@ export const GENESIS_HASH = "0".repeat(64);
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
+  return canonicalText(value);
 }
-
-const encoder = new TextEncoder();
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /**
  * The hash of a record: SHA-256 over the canonical encoding of its fields and
@@ -145,21 +158,11 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  * ```
  */
 export async function auditHash(record: Omit<AuditRecord, "hash">): Promise<string> {
-  // canonicalJson of { seq, at, kind, extension, actor, detail, prevHash },
-  // written out in its key order (actor, at, detail, extension, kind,
-  // prevHash, seq): the same text, without sorting the keys of every record.
-  const text = `{"actor":${JSON.stringify(record.actor)},"at":${
-    JSON.stringify(record.at)
-  },"detail":${canonicalJson(record.detail)},"extension":${
-    JSON.stringify(record.extension ?? null)
-  },"kind":${JSON.stringify(record.kind)},"prevHash":${JSON.stringify(record.prevHash)},"seq":${
-    JSON.stringify(record.seq)
-  }}`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-  let hex = "";
-  for (const byte of digest) hex += HEX[byte];
-  return hex;
+  return hexOf(await sha256(recordText(record, canonicalJson(record.detail))));
 }
+
+// The canonical detail text of the records prepare() hashed, for insertPrepared to store.
+const canonicalDetails = new WeakMap<AuditRecord, string>();
 
 interface Row {
   seq: number;
@@ -206,6 +209,8 @@ function fromRow(row: Row): AuditRecord {
 export class AuditTrail {
   readonly #db: () => DatabaseSync;
   readonly #groupWindowMs: number;
+  readonly #verifyWorkers: number;
+  readonly #parallelFrom: number;
   // Entries waiting for the next commit, with who waits for them.
   #waiting: { entries: readonly AuditEntry[]; done: PromiseWithResolvers<AuditRecord[]> }[] = [];
   #writing = false;
@@ -216,11 +221,14 @@ export class AuditTrail {
 
   /**
    * @param db The host database, opened on first use.
-   * @param options How long appends wait to be committed together.
+   * @param options How long appends wait to be committed together, and how
+   *   verifying is split between workers.
    */
   constructor(db: () => DatabaseSync, options: AuditTrailOptions = {}) {
     this.#db = db;
     this.#groupWindowMs = options.groupWindowMs ?? 0;
+    this.#verifyWorkers = options.verifyWorkers ?? Math.min(navigator.hardwareConcurrency, 8);
+    this.#parallelFrom = options.parallelFrom ?? 50_000;
   }
 
   /**
@@ -297,16 +305,28 @@ export class AuditTrail {
     const at = new Date().toISOString();
     for (const entry of entries) {
       seq++;
-      const record = { ...entry, seq, at, prevHash };
-      const hash = await auditHash(record);
-      records.push({ ...record, hash });
+      // auditHash(), keeping the canonical detail for insertPrepared to store.
+      const detail = canonicalJson(entry.detail);
+      const fields = {
+        seq,
+        at,
+        kind: entry.kind,
+        extension: entry.extension,
+        actor: entry.actor,
+        prevHash,
+      };
+      const hash = hexOf(await sha256(recordText(fields, detail)));
+      const record: AuditRecord = { ...entry, seq, at, prevHash, hash };
+      canonicalDetails.set(record, detail);
+      records.push(record);
       prevHash = hash;
     }
     return { after: last?.seq ?? 0, records };
   }
 
   /**
-   * Inserts prepared records; call it inside a transaction.
+   * Inserts prepared records; call it inside a transaction. Each detail is
+   * stored as canonical JSON, the text its hash was computed over.
    *
    * @param prepared From {@linkcode AuditTrail.prepare}.
    * @returns False when another record was appended since: prepare again.
@@ -322,7 +342,7 @@ export class AuditTrail {
         r.kind,
         r.extension ?? null,
         r.actor,
-        JSON.stringify(r.detail),
+        canonicalDetails.get(r) ?? canonicalJson(r.detail),
         r.prevHash,
         r.hash,
       );
@@ -335,7 +355,7 @@ export class AuditTrail {
       const prepared = await this.prepare(entries);
       if (inTransaction(this.#db(), () => this.insertPrepared(prepared))) return prepared.records;
     }
-    throw new Error("Cannot append to the audit trail: it keeps changing");
+    throw new SymphonyError("Internal", "Cannot append to the audit trail: it keeps changing");
   }
 
   /**
@@ -360,46 +380,112 @@ export class AuditTrail {
 
   /**
    * Recomputes the chain: every record's hash from its stored fields, every
-   * link to the record before, and the numbering.
+   * link to the record before, and the numbering. A chain of
+   * {@linkcode AuditTrailOptions.parallelFrom} records or more, in a database
+   * file, is split into ranges verified by workers at once.
    *
    * @returns Whether it is intact, and otherwise the first broken record.
+   * @throws {SymphonyError} `Internal` when a worker fails.
+   *
+   * @example Split between two workers, however short the chain
+   * ```ts
+   * import { AuditTrail } from "./audit_trail.ts";
+   * import { openHostDatabase } from "./host_database.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const dir = await Deno.makeTempDir();
+   * using db = openHostDatabase(`${dir}/symphony.db`);
+   * const trail = new AuditTrail(() => db, { verifyWorkers: 2, parallelFrom: 1 });
+   * await trail.append([1, 2, 3].map((i) => ({ kind: "call", actor: "conductor", detail: { i } })));
+   * assert.deepEqual(await trail.verify(), { ok: true, count: 3 });
+   * db.exec("UPDATE audit SET actor = 'cli:mallory' WHERE seq = 2");
+   * assert.deepEqual(await trail.verify(), {
+   *   ok: false,
+   *   count: 1,
+   *   brokenAt: 2,
+   *   reason: "its content does not match its hash",
+   * });
+   * await Deno.remove(dir, { recursive: true });
+   * ```
    */
   async verify(): Promise<AuditVerification> {
     const db = this.#db();
-    // Pages of 1,000: WebCrypto digests run concurrently, but far more at once is slower.
-    const page = db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000");
-    // Each hash depends only on the record's own stored fields: a page is
-    // hashed all at once, and the next page is read while it is.
-    const hashed = (after: number) => {
-      const records = (page.all(after) as unknown as Row[]).map(fromRow);
-      return { records, hashes: Promise.all(records.map((r) => auditHash(r))) };
-    };
-    let previous = { seq: 0, hash: GENESIS_HASH };
-    let count = 0;
-    let current = hashed(0);
-    for (;;) {
-      const { records } = current;
-      if (records.length === 0) return { ok: true, count };
-      const next = hashed(records.at(-1)?.seq ?? Infinity);
-      const hashes = await current.hashes;
-      for (const [i, record] of records.entries()) {
-        const broken = (reason: string): AuditVerification => ({
-          ok: false,
-          count,
-          brokenAt: record.seq,
-          reason,
+    const last = (this.#prepared().max.get() as { seq: number | null }).seq ?? 0;
+    const path = db.location();
+    if (
+      path === null || path === "" || path === ":memory:" || this.#verifyWorkers < 2 ||
+      last < this.#parallelFrom
+    ) {
+      return await joinRanges([verifyRange(db, { after: 0, upTo: last })]);
+    }
+    // Range k holds the records after bound(k) up to bound(k + 1).
+    const bound = (k: number): number => Math.floor((last * k) / this.#verifyWorkers);
+    const workers: Worker[] = [];
+    try {
+      const ranges: Promise<RangeVerification>[] = [];
+      for (let k = 0; k < this.#verifyWorkers; k++) {
+        const worker = new Worker(new URL("./_audit_verify_worker.ts", import.meta.url), {
+          type: "module",
         });
-        if (record.seq !== previous.seq + 1) {
-          return broken(`record ${previous.seq + 1} is missing (the next is ${record.seq})`);
-        }
-        if (record.prevHash !== previous.hash) {
-          return broken("it does not link to the record before it");
-        }
-        if (hashes[i] !== record.hash) return broken("its content does not match its hash");
-        previous = { seq: record.seq, hash: record.hash };
-        count++;
+        workers.push(worker);
+        ranges.push(verifyInWorker(worker, { path, after: bound(k), upTo: bound(k + 1) }));
       }
-      current = next;
+      return await joinRanges(ranges);
+    } finally {
+      for (const worker of workers) worker.terminate();
     }
   }
+}
+
+// Sends a worker its range, and resolves with its answer.
+function verifyInWorker(
+  worker: Worker,
+  request: VerifyWorkerRequest,
+): Promise<RangeVerification> {
+  const { promise, resolve, reject } = Promise.withResolvers<RangeVerification>();
+  const failed = (why: string, cause?: unknown): void =>
+    reject(
+      new SymphonyError("Internal", `Cannot verify the audit trail: a worker failed: ${why}`, {
+        cause,
+      }),
+    );
+  worker.onmessage = (event: MessageEvent<VerifyWorkerReply>): void => {
+    const reply = event.data;
+    if ("range" in reply) resolve(reply.range);
+    else failed(reply.error);
+  };
+  worker.onerror = (event: ErrorEvent): void => {
+    // Handled here: not rethrown in this thread.
+    event.preventDefault();
+    failed(event.message, event.error);
+  };
+  worker.onmessageerror = (): void => failed("its answer could not be read");
+  worker.postMessage(request);
+  return promise;
+}
+
+// Joins verified ranges, in chain order, into the verification of the whole
+// chain: checks the link into each range's first record, and reports the
+// first broken record as if the chain had been verified in one pass.
+async function joinRanges(
+  ranges: readonly Promise<RangeVerification>[],
+): Promise<AuditVerification> {
+  // Awaited in order below; a later one that fails meanwhile is not unhandled.
+  for (const range of ranges) range.catch(() => undefined);
+  let previous = { seq: 0, hash: GENESIS_HASH };
+  let count = 0;
+  for (const pending of ranges) {
+    const range = await pending;
+    if (range.first !== undefined) {
+      const reason = linkBroken(previous, range.first);
+      if (reason !== undefined) return { ok: false, count, brokenAt: range.first.seq, reason };
+    }
+    if (range.broken !== undefined) {
+      const { seq, reason } = range.broken;
+      return { ok: false, count: count + range.count, brokenAt: seq, reason };
+    }
+    count += range.count;
+    previous = range.last ?? previous;
+  }
+  return { ok: true, count };
 }

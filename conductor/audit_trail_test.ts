@@ -1,13 +1,24 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { SymphonyError } from "../symphony_error.ts";
 import { tempDir } from "../tests/temp_dir.ts";
-import { auditHash, AuditTrail, GENESIS_HASH } from "./audit_trail.ts";
+import {
+  auditHash,
+  AuditTrail,
+  type AuditTrailOptions,
+  canonicalJson,
+  GENESIS_HASH,
+} from "./audit_trail.ts";
 import { openHostDatabase } from "./host_database.ts";
 
-async function trailWith(n: number, file: string): Promise<AuditTrail> {
+async function trailWith(
+  n: number,
+  file: string,
+  options: AuditTrailOptions = {},
+): Promise<AuditTrail> {
   const db = openHostDatabase(file);
-  const trail = new AuditTrail(() => db);
+  const trail = new AuditTrail(() => db, options);
   await trail.append(
     Array.from({ length: n }, (_, i) => ({
       kind: i % 2 === 0 ? "install" as const : "crash" as const,
@@ -147,4 +158,219 @@ Deno.test("AuditTrail.verify() finds a break past its first pages", async () => 
   const verification = await trail.verify();
   assert.equal(verification.ok, false);
   assert.equal(verification.ok === false && verification.brokenAt, 2100);
+});
+
+// Counts the workers started and terminated while it is in use.
+function workerSpy(): { started: number; terminated: number } & Disposable {
+  const original = globalThis.Worker;
+  const spy = {
+    started: 0,
+    terminated: 0,
+    [Symbol.dispose](): void {
+      globalThis.Worker = original;
+    },
+  };
+  globalThis.Worker = class extends original {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      spy.started++;
+    }
+    override terminate(): void {
+      spy.terminated++;
+      super.terminate();
+    }
+  };
+  return spy;
+}
+
+// 900 records verified by 3 workers: records 1-300, 301-600 and 601-900.
+const SPLIT = { verifyWorkers: 3, parallelFrom: 1 };
+
+Deno.test("AuditTrail.verify() splits a long chain between workers", async (t) => {
+  const verifyTampered = async (sql: string): Promise<unknown> => {
+    await using dir = await tempDir();
+    const file = join(dir.path, "symphony.db");
+    const trail = await trailWith(900, file, SPLIT);
+    tamper(file, sql);
+    using workers = workerSpy();
+    const result = await trail.verify();
+    assert.equal(workers.started, 3);
+    assert.equal(workers.terminated, 3);
+    return result;
+  };
+  await t.step("an intact chain", async () => {
+    assert.deepEqual(await verifyTampered("SELECT 1"), { ok: true, count: 900 });
+  });
+  const cases: [string, string, number, number, string | RegExp][] = [
+    [
+      "an edited record in the middle of the 2nd range",
+      "UPDATE audit SET actor = 'cli:mallory' WHERE seq = 450",
+      450,
+      449,
+      "its content does not match its hash",
+    ],
+    [
+      "an edited first record of a range",
+      `UPDATE audit SET detail = '{"i":0}' WHERE seq = 301`,
+      301,
+      300,
+      /content/,
+    ],
+    [
+      "an edited last record of a range",
+      "UPDATE audit SET kind = 'grant' WHERE seq = 300",
+      300,
+      299,
+      /content/,
+    ],
+    [
+      "the first record of a range missing",
+      "DELETE FROM audit WHERE seq = 301",
+      302,
+      300,
+      "record 301 is missing (the next is 302)",
+    ],
+    [
+      "the last record of a range missing",
+      "DELETE FROM audit WHERE seq = 300",
+      301,
+      299,
+      "record 300 is missing (the next is 301)",
+    ],
+    [
+      "a whole range missing",
+      "DELETE FROM audit WHERE seq BETWEEN 301 AND 600",
+      601,
+      300,
+      "record 301 is missing (the next is 601)",
+    ],
+    [
+      "a first record of a range that does not link to the range before",
+      `UPDATE audit SET prev_hash = '${GENESIS_HASH}' WHERE seq = 601`,
+      601,
+      600,
+      "it does not link to the record before it",
+    ],
+    [
+      "breaks in two ranges: the first is reported",
+      "UPDATE audit SET actor = 'x' WHERE seq IN (420, 700)",
+      420,
+      419,
+      /content/,
+    ],
+  ];
+  for (const [name, sql, brokenAt, count, reason] of cases) {
+    await t.step(name, async () => {
+      const result = await verifyTampered(sql);
+      assert.equal(result !== null && typeof result === "object" && "ok" in result, true);
+      const broken = result as { ok: boolean; count: number; brokenAt: number; reason: string };
+      assert.equal(broken.ok, false);
+      assert.equal(broken.brokenAt, brokenAt);
+      assert.equal(broken.count, count);
+      if (typeof reason === "string") assert.equal(broken.reason, reason);
+      else assert.match(broken.reason, reason);
+    });
+  }
+  await t.step("the last record of a range rewritten with a correct hash of its own", async () => {
+    await using dir = await tempDir();
+    const file = join(dir.path, "symphony.db");
+    const trail = await trailWith(900, file, SPLIT);
+    const record = trail.list().find((r) => r.seq === 300);
+    assert.ok(record !== undefined);
+    const { hash: _, ...unsigned } = { ...record, detail: { i: 3000 } };
+    const hash = await auditHash(unsigned);
+    tamper(file, `UPDATE audit SET detail = '{"i":3000}', hash = '${hash}' WHERE seq = 300`);
+    assert.deepEqual(await trail.verify(), {
+      ok: false,
+      count: 300,
+      brokenAt: 301,
+      reason: "it does not link to the record before it",
+    });
+  });
+});
+
+Deno.test("AuditTrail.verify() terminates its workers when one fails", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "symphony.db");
+  const trail = await trailWith(900, file, SPLIT);
+  // The workers open the file by its name: gone, they cannot.
+  await Deno.rename(file, join(dir.path, "moved.db"));
+  using workers = workerSpy();
+  await assert.rejects(
+    () => trail.verify(),
+    (error: unknown) =>
+      error instanceof SymphonyError && error.code === "Internal" &&
+      error.message.startsWith("Cannot verify the audit trail: a worker failed:"),
+  );
+  assert.equal(workers.started, 3);
+  assert.equal(workers.terminated, 3);
+});
+
+Deno.test("AuditTrail.verify() verifies short chains and :memory: databases in this thread", async () => {
+  await using dir = await tempDir();
+  const short = await trailWith(900, join(dir.path, "symphony.db"), { parallelFrom: 901 });
+  using memory = openHostDatabase(":memory:");
+  const inMemory = new AuditTrail(() => memory, SPLIT);
+  await inMemory.append(Array.from({ length: 900 }, (_, i) => ({
+    kind: "call" as const,
+    actor: "conductor",
+    detail: { i },
+  })));
+  using workers = workerSpy();
+  assert.deepEqual(await short.verify(), { ok: true, count: 900 });
+  assert.deepEqual(await inMemory.verify(), { ok: true, count: 900 });
+  assert.equal(workers.started, 0);
+});
+
+Deno.test("AuditTrail stores each detail as the canonical JSON its hash is over", async () => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "symphony.db");
+  const trail = await trailWith(1, file);
+  using db = new DatabaseSync(file);
+  const row = db.prepare("SELECT detail FROM audit WHERE seq = 1").get() as { detail: string };
+  assert.equal(row.detail, '{"i":0,"nested":{"a":[0],"b":1}}');
+  assert.equal(row.detail, canonicalJson(trail.list()[0]?.detail));
+});
+
+Deno.test("AuditTrail.verify() accepts records stored by older versions, keys unsorted", async (t) => {
+  const detail = (i: number): Record<string, unknown> => ({
+    z: i,
+    a: { y: 1, b: [i, { d: 1, c: 2 }] },
+  });
+  const mixes: [string, (seq: number) => boolean][] = [
+    ["old records, then new ones", (seq) => seq <= 700],
+    ["new records, then old ones", (seq) => seq > 700],
+    ["every third record old", (seq) => seq % 3 === 0],
+  ];
+  for (const [name, isOld] of mixes) {
+    await t.step(name, async () => {
+      await using dir = await tempDir();
+      using db = openHostDatabase(join(dir.path, "symphony.db"));
+      const trail = new AuditTrail(() => db, SPLIT);
+      await trail.append(
+        Array.from({ length: 1_500 }, (_, i) => ({ kind: "call", actor: "x", detail: detail(i) })),
+      );
+      // Older versions stored JSON.stringify(detail): keys in the order given.
+      const rewrite = db.prepare("UPDATE audit SET detail = ? WHERE seq = ?");
+      for (let seq = 1; seq <= 1_500; seq++) {
+        if (isOld(seq)) rewrite.run(JSON.stringify(detail(seq - 1)), seq);
+      }
+      const stored = db.prepare("SELECT detail FROM audit WHERE seq = ?");
+      const text = (seq: number): string => (stored.get(seq) as { detail: string }).detail;
+      const old = isOld(999) ? 999 : 3;
+      assert.equal(text(old), JSON.stringify(detail(old - 1)));
+      assert.notEqual(text(old), canonicalJson(detail(old - 1)));
+      assert.deepEqual(await trail.verify(), { ok: true, count: 1_500 });
+      const inThisThread = new AuditTrail(() => db);
+      assert.deepEqual(await inThisThread.verify(), { ok: true, count: 1_500 });
+      // An old record edited, its keys still unsorted, is found.
+      rewrite.run(JSON.stringify({ ...detail(old - 1), z: -1 }), old);
+      assert.deepEqual(await trail.verify(), {
+        ok: false,
+        count: old - 1,
+        brokenAt: old,
+        reason: "its content does not match its hash",
+      });
+    });
+  }
 });

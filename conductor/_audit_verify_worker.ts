@@ -1,0 +1,30 @@
+/**
+ * A worker that verifies one range of the audit chain: it opens the host
+ * database's file read-only, verifies the range and posts what it found
+ * ({@linkcode VerifyWorkerReply}). Started by `AuditTrail.verify()`.
+ *
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import {
+  verifyRange,
+  type VerifyWorkerReply,
+  type VerifyWorkerRequest,
+} from "./_audit_verify_range.ts";
+
+// The worker's global scope, typed without the worker lib (this file is type
+// checked with the rest of the host).
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<VerifyWorkerRequest>) => void) | null;
+  postMessage(reply: VerifyWorkerReply): void;
+};
+
+scope.onmessage = async (event: MessageEvent<VerifyWorkerRequest>): Promise<void> => {
+  const { path, after, upTo } = event.data;
+  try {
+    using db = new DatabaseSync(path, { readOnly: true });
+    scope.postMessage({ range: await verifyRange(db, { after, upTo }) });
+  } catch (error) {
+    scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+};
