@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { InstalledExtension } from "../conductor/mod.ts";
+import { type InstalledExtension, PERMISSION_KINDS } from "../conductor/mod.ts";
+import type { Grants } from "../sandbox/mod.ts";
 import type { SandboxPlacement } from "./set_up_sandbox.ts";
 import { addedPermissions } from "./install_review.ts";
 import type { VerifiedPackage } from "./verify_package.ts";
@@ -16,11 +17,18 @@ export interface ConfigureInstallOptions {
   previous?: InstalledExtension;
   /** The time recorded. Default: now. */
   now?: Date;
+  /**
+   * A new install's grants, when the admin grants less than requested: per
+   * kind, the values granted; a kind left out is granted nothing. Default:
+   * what the manifest requests. An update keeps the installed grants.
+   */
+  grants?: Grants;
 }
 
 /**
  * Configures a new install: the settings start at the manifest's defaults and
- * nothing is granted (the grants command decides). An update keeps what the
+ * what it requests is granted (the tier rules still strip what escapes the
+ * sandbox) unless the admin chose less (`grants`). An update keeps what the
  * admin decided: the grants, the trust tier, the settings the new version
  * still has, the setting levels and the restart history, and keeps the old version for
  * rollback; if it asks for permissions the old one did not, it is disabled
@@ -57,7 +65,9 @@ export function configureInstall(
     version: manifest.version,
     manifest,
     installedAt: at,
-    grants: {},
+    grants: options.grants === undefined
+      ? {}
+      : Object.fromEntries(PERMISSION_KINDS.map((kind) => [kind, options.grants?.[kind] ?? []])),
     settings: defaults,
     files: verified.files,
     ...options.placement,

@@ -11,7 +11,7 @@ const SETTINGS = {
   style: { type: "enum", values: ["a", "b"], default: "a" },
 };
 
-Deno.test("configureInstall() starts a new install at the defaults, with nothing granted", async () => {
+Deno.test("configureInstall() starts a new install at the defaults, granting what the admin chose", async () => {
   await using dir = await tempDir();
   const verified = await verifyPackage(
     await writeExtension(dir.path, { id: "acme.conf", settings: SETTINGS, main: MAIN }),
@@ -23,6 +23,19 @@ Deno.test("configureInstall() starts a new install at the defaults, with nothing
   assert.equal(installed.installedAt, "2026-01-02T03:04:05.000Z");
   assert.deepEqual(installed.files, verified.files);
   assert.equal(installed.previous, undefined);
+  // No choice: what it requests (an empty record); a choice: exactly that, per kind.
+  const chosen = configureInstall(verified, {
+    placement: { codeDir: "extensions/c" },
+    grants: { env: ["LANG"] },
+  });
+  assert.deepEqual(chosen.grants, {
+    read: [],
+    write: [],
+    net: [],
+    env: ["LANG"],
+    sys: [],
+    run: [],
+  });
 });
 
 Deno.test("configureInstall() of an update keeps the admin's decisions and the old version", async (t) => {

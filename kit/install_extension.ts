@@ -13,6 +13,7 @@
  * @module
  */
 import type { Conductor, InstalledExtension } from "../conductor/mod.ts";
+import type { Grants } from "../sandbox/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { configureInstall } from "./configure_install.ts";
 import { installReview } from "./install_review.ts";
@@ -49,6 +50,12 @@ export interface InstallExtensionOptions {
    * with its own review.
    */
   from?: string;
+  /**
+   * What the admin grants of what it requests, per kind (a kind left out is
+   * granted nothing), written with the install in one commit. Default:
+   * everything requested. Ignored for an update, which keeps its grants.
+   */
+  grants?: Grants;
 }
 
 /**
@@ -95,7 +102,7 @@ export async function installExtension(
     progress(
       `Installing the dependency ${dependency.manifest.id} ${dependency.manifest.version} from ${dependency.dir}`,
     );
-    const { from: _, update: __, ...rest } = options;
+    const { from: _, update: __, grants: ___, ...rest } = options;
     if (await installExtension(dependency.dir, rest) === undefined) {
       throw new SymphonyError(
         "DependencyError",
@@ -115,6 +122,7 @@ export async function installExtension(
   const configured = configureInstall(verified, {
     placement,
     ...(previous === undefined ? {} : { previous }),
+    ...(options.grants === undefined ? {} : { grants: options.grants }),
   });
   const registered = await registerInstall(conductor, configured, { actor: actor() });
   progress(`Installed ${manifest.id} ${manifest.version}${options.dev ? " (dev)" : ""}`);

@@ -20,8 +20,8 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
 
 /**
  * The JSON answer for an error. A {@linkcode SymphonyError} keeps its code
- * and message; anything else is a fault of the host, shown only as
- * `Internal` with a generic message (the caller logs the real one).
+ * and message; an `Internal` one, or anything else, is a fault of the host,
+ * shown only as `Internal` with a generic message (the caller logs the real one).
  *
  * @param c The request's context.
  * @param error What was thrown or refused.
@@ -33,10 +33,14 @@ export function errorResponse(
   error: unknown,
   status?: ContentfulStatusCode,
 ): Response {
-  const known = error instanceof SymphonyError ? error : new SymphonyError(
-    "Internal",
-    `Cannot answer ${c.req.method} ${c.req.path}: the host failed; its log has the details`,
-  );
+  // A host fault, even one reported as a SymphonyError, may quote paths or
+  // raw causes: the page gets a generic message, the log the real one.
+  const known = error instanceof SymphonyError && error.code !== "Internal"
+    ? error
+    : new SymphonyError(
+      "Internal",
+      `Cannot answer ${c.req.method} ${c.req.path}: the host failed; its log has the details`,
+    );
   c.header("Cache-Control", "no-store");
   return c.json(
     { error: { code: known.code, message: known.message } },

@@ -112,15 +112,18 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
       }
     }
     const update = (await installedAs(manifest.id)) !== undefined;
+    // A new install is written with the admin's grants in one commit: it
+    // never holds more, not even for a moment.
     const installed = await installExtension(path, {
       conductor,
       confirm: () => Promise.resolve(true),
       ...(update ? { update } : {}),
+      ...(grants === undefined || update ? {} : { grants }),
     });
     if (installed === undefined) {
       throw new SymphonyError("Internal", `Cannot install ${manifest.id}: it was not confirmed`);
     }
-    if (grants !== undefined) {
+    if (grants !== undefined && update) {
       for (const { kind, value } of requested(manifest)) {
         if (!(grants[kind] ?? []).includes(value)) await conductor.revoke(manifest.id, kind, value);
       }

@@ -231,7 +231,7 @@ export function uiApp(options: UiAppOptions): Hono {
       : c.html(page("not found", "<main><h1>Not found</h1></main>"), 404)
   );
   app.onError((error, c) => {
-    if (!(error instanceof SymphonyError)) onInternalError(error);
+    if (!(error instanceof SymphonyError) || error.code === "Internal") onInternalError(error);
     return errorResponse(c, error);
   });
   return app;
