@@ -5,9 +5,9 @@
 // refusal. Run with `deno task e2e`.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { installExtension } from "../../kit/mod.ts";
 import { serveUi } from "../../ui/mod.ts";
+import { openUi } from "./browser.ts";
 import { type Stage, stage } from "../extension_stage.ts";
 
 const COUNTER = `
@@ -88,65 +88,54 @@ Deno.test({
     await installMotif(s, "acme.counter", COUNTER);
     await installMotif(s, "acme.hostile", HOSTILE);
     await using served = serveUi({ conductor: s.conductor, port: 0 });
-    const browser = await chromium.launch({
-      executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox"],
+    await using opened = await openUi(served.url);
+    const { page, pageErrors } = opened;
+    const panel = page.locator("#motif-panel");
+
+    await t.step("the benign panel renders and a click updates it", async () => {
+      await page.getByRole("link", { name: "acme.counter" }).click();
+      await panel.getByText("Count: 0").waitFor();
+      assert.equal(await panel.getByRole("heading", { name: "Counter" }).count(), 1);
+      assert.equal(await panel.locator("progress").getAttribute("value"), "0");
+      await panel.getByRole("button", { name: "Add one" }).click();
+      await panel.getByText("Count: 1").waitFor();
+      await panel.getByRole("button", { name: "Add one" }).click();
+      await panel.getByText("Count: 2").waitFor();
+      assert.equal(await panel.locator(".badge").innerText(), "counted");
+      assert.equal(await panel.locator("progress").getAttribute("value"), "0.2");
+      assert.equal(await panel.getByRole("img", { name: "Counts: 1, 3, 2, 2" }).count(), 1);
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      await page.goto(served.url);
-      const panel = page.locator("#motif-panel");
 
-      await t.step("the benign panel renders and a click updates it", async () => {
-        await page.getByRole("link", { name: "acme.counter" }).click();
-        await panel.getByText("Count: 0").waitFor();
-        assert.equal(await panel.getByRole("heading", { name: "Counter" }).count(), 1);
-        assert.equal(await panel.locator("progress").getAttribute("value"), "0");
-        await panel.getByRole("button", { name: "Add one" }).click();
-        await panel.getByText("Count: 1").waitFor();
-        await panel.getByRole("button", { name: "Add one" }).click();
-        await panel.getByText("Count: 2").waitFor();
-        assert.equal(await panel.locator(".badge").innerText(), "counted");
-        assert.equal(await panel.locator("progress").getAttribute("value"), "0.2");
-        assert.equal(await panel.getByRole("img", { name: "Counts: 1, 3, 2, 2" }).count(), 1);
-      });
+    await t.step("a hostile motif's markup shows as literal text and runs nothing", async () => {
+      await page.getByRole("link", { name: "Extensions", exact: true }).click();
+      await page.getByRole("link", { name: "acme.hostile" }).click();
+      await panel.getByRole("button", { name: "Swap in a script" }).waitFor();
+      const texts = await panel.locator(".motif-text").allInnerTexts();
+      assert.deepEqual(texts, [IMG, SCRIPT]);
+      assert.equal(await panel.getByRole("heading", { name: SCRIPT }).count(), 1);
+      assert.equal(await panel.locator("li").innerText(), IMG);
+      assert.equal(await panel.locator("img, script, iframe").count(), 0);
+      assert.equal(
+        await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
+        "undefined",
+      );
+    });
 
-      await t.step("a hostile motif's markup shows as literal text and runs nothing", async () => {
-        await page.getByRole("link", { name: "Extensions", exact: true }).click();
-        await page.getByRole("link", { name: "acme.hostile" }).click();
-        await panel.getByRole("button", { name: "Swap in a script" }).waitFor();
-        const texts = await panel.locator(".motif-text").allInnerTexts();
-        assert.deepEqual(texts, [IMG, SCRIPT]);
-        assert.equal(await panel.getByRole("heading", { name: SCRIPT }).count(), 1);
-        assert.equal(await panel.locator("li").innerText(), IMG);
-        assert.equal(await panel.locator("img, script, iframe").count(), 0);
-        assert.equal(
-          await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
-          "undefined",
-        );
-      });
+    await t.step("a tree the server refuses shows InvalidOutput and runs nothing", async () => {
+      await panel.getByRole("button", { name: "Swap in a script" }).click();
+      const alert = panel.getByRole("alert");
+      await alert.waitFor();
+      assert.match(
+        await alert.innerText(),
+        /^InvalidOutput: Cannot show the panel of acme\.hostile event: \$\.type: /,
+      );
+      assert.equal(await panel.locator("script").count(), 0);
+      assert.equal(
+        await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
+        "undefined",
+      );
+    });
 
-      await t.step("a tree the server refuses shows InvalidOutput and runs nothing", async () => {
-        await panel.getByRole("button", { name: "Swap in a script" }).click();
-        const alert = panel.getByRole("alert");
-        await alert.waitFor();
-        assert.match(
-          await alert.innerText(),
-          /^InvalidOutput: Cannot show the panel of acme\.hostile event: \$\.type: /,
-        );
-        assert.equal(await panel.locator("script").count(), 0);
-        assert.equal(
-          await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
-          "undefined",
-        );
-      });
-
-      assert.deepEqual(pageErrors, []);
-    } finally {
-      await browser.close();
-    }
+    assert.deepEqual(pageErrors, []);
   },
 });

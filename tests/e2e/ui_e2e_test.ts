@@ -2,8 +2,8 @@
 // ($CHROMIUM_PATH, default /usr/bin/chromium) against `serveUi` over a
 // Conductor with an extension installed. Run with `deno task e2e`.
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { serveUi } from "../../ui/mod.ts";
+import { openUi } from "./browser.ts";
 import { type Extension, stage } from "../extension_stage.ts";
 
 const TUNED: Extension = {
@@ -25,96 +25,84 @@ Deno.test({
     await using s = await stage();
     await s.install(TUNED);
     await using served = serveUi({ conductor: s.conductor, port: 0 });
-    const browser = await chromium.launch({
-      executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox"],
+    await using opened = await openUi(served.url);
+    const { page, pageErrors } = opened;
+    await t.step("the extensions table lists every installed extension", async () => {
+      const row = page.locator('tr[data-id="acme.tuned"]');
+      await row.waitFor();
+      assert.match(await row.innerText(), /acme\.tuned\s+operator\s+1\.0\.0\s+community/);
+      assert.equal(await page.locator('tr[data-id="acme.benign"]').count(), 1);
+      await page.getByLabel("Filter").fill("tuned");
+      await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
+      assert.equal(await page.locator("tbody tr").count(), 1);
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      await page.goto(served.url);
 
-      await t.step("the extensions table lists every installed extension", async () => {
-        const row = page.locator('tr[data-id="acme.tuned"]');
-        await row.waitFor();
-        assert.match(await row.innerText(), /acme\.tuned\s+operator\s+1\.0\.0\s+community/);
-        assert.equal(await page.locator('tr[data-id="acme.benign"]').count(), 1);
-        await page.getByLabel("Filter").fill("tuned");
-        await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
-        assert.equal(await page.locator("tbody tr").count(), 1);
+    await t.step("the detail page revokes and grants a permission", async () => {
+      await page.getByRole("link", { name: "acme.tuned" }).click();
+      await page.getByRole("heading", { name: "Permissions" }).waitFor();
+      await page.getByRole("button", { name: "Revoke env LANG" }).click();
+      await page.getByRole("button", { name: "Grant env LANG" }).waitFor();
+      assert.deepEqual((await s.conductor.grants("acme.tuned")).env, {
+        granted: [],
+        denied: ["LANG"],
       });
-
-      await t.step("the detail page revokes and grants a permission", async () => {
-        await page.getByRole("link", { name: "acme.tuned" }).click();
-        await page.getByRole("heading", { name: "Permissions" }).waitFor();
-        await page.getByRole("button", { name: "Revoke env LANG" }).click();
-        await page.getByRole("button", { name: "Grant env LANG" }).waitFor();
-        assert.deepEqual((await s.conductor.grants("acme.tuned")).env, {
-          granted: [],
-          denied: ["LANG"],
-        });
-        await page.getByRole("button", { name: "Grant env LANG" }).click();
-        await page.getByRole("button", { name: "Revoke env LANG" }).waitFor();
-        assert.deepEqual((await s.conductor.grants("acme.tuned")).env, {
-          granted: ["LANG"],
-          denied: [],
-        });
+      await page.getByRole("button", { name: "Grant env LANG" }).click();
+      await page.getByRole("button", { name: "Revoke env LANG" }).waitFor();
+      assert.deepEqual((await s.conductor.grants("acme.tuned")).env, {
+        granted: ["LANG"],
+        denied: [],
       });
+    });
 
-      await t.step("a setting out of bounds is refused inline, a good one is saved", async () => {
-        const field = page.locator('form[data-setting="indent"]');
-        await field.getByRole("spinbutton", { name: /indent/ }).fill("99");
-        await field.getByRole("button", { name: "Save indent" }).click();
-        const error = field.getByRole("alert");
-        await error.waitFor();
-        assert.match(await error.innerText(), /InvalidInput: .*indent/);
-        assert.equal((await s.conductor.settings("acme.tuned")).merged["indent"], 2);
+    await t.step("a setting out of bounds is refused inline, a good one is saved", async () => {
+      const field = page.locator('form[data-setting="indent"]');
+      await field.getByRole("spinbutton", { name: /indent/ }).fill("99");
+      await field.getByRole("button", { name: "Save indent" }).click();
+      const error = field.getByRole("alert");
+      await error.waitFor();
+      assert.match(await error.innerText(), /InvalidInput: .*indent/);
+      assert.equal((await s.conductor.settings("acme.tuned")).merged["indent"], 2);
 
-        await field.getByRole("spinbutton", { name: /indent/ }).fill("4");
-        await field.getByRole("button", { name: "Save indent" }).click();
-        await error.waitFor({ state: "detached" });
-        assert.equal((await s.conductor.settings("acme.tuned")).merged["indent"], 4);
+      await field.getByRole("spinbutton", { name: /indent/ }).fill("4");
+      await field.getByRole("button", { name: "Save indent" }).click();
+      await error.waitFor({ state: "detached" });
+      assert.equal((await s.conductor.settings("acme.tuned")).merged["indent"], 4);
 
-        const style = page.locator('form[data-setting="style"]');
-        await style.getByRole("combobox").selectOption("tabs");
-        await style.getByRole("button", { name: "Save style" }).click();
-        await page.locator("#action-status", { hasText: "Saved style" }).waitFor();
-        assert.equal((await s.conductor.settings("acme.tuned")).merged["style"], "tabs");
-      });
+      const style = page.locator('form[data-setting="style"]');
+      await style.getByRole("combobox").selectOption("tabs");
+      await style.getByRole("button", { name: "Save style" }).click();
+      await page.locator("#action-status", { hasText: "Saved style" }).waitFor();
+      assert.equal((await s.conductor.settings("acme.tuned")).merged["style"], "tabs");
+    });
 
-      await t.step("the audit page shows the chain verified and the grant records", async () => {
-        await page.getByRole("link", { name: "Audit" }).click();
-        const line = page.locator("#audit-verification .verification");
-        await line.waitFor();
-        // The page verified the chain as it was when it loaded; records may follow.
-        const shown = /^Audit chain verified: (\d+) records$/.exec(await line.innerText());
-        assert.ok(shown, await line.innerText());
-        const verified = await s.conductor.audit.verify();
-        assert.ok(verified.ok);
-        assert.ok(Number(shown[1]) > 0 && Number(shown[1]) <= verified.count);
-        await page.getByLabel("Extension").selectOption("acme.tuned");
-        // Waits for the filtered table: rows, each of acme.tuned.
-        const cells = page.locator("tbody tr td:nth-child(4)");
-        await cells.filter({ hasNotText: "acme.tuned" }).first().waitFor({ state: "detached" });
-        await cells.first().waitFor();
-        for (const cell of await cells.allInnerTexts()) assert.equal(cell, "acme.tuned");
-        const download = page.getByRole("link", { name: /Export \d+ records as JSON Lines/ });
-        assert.equal(await download.getAttribute("download"), "symphony-audit.jsonl");
-      });
+    await t.step("the audit page shows the chain verified and the grant records", async () => {
+      await page.getByRole("link", { name: "Audit" }).click();
+      const line = page.locator("#audit-verification .verification");
+      await line.waitFor();
+      // The page verified the chain as it was when it loaded; records may follow.
+      const shown = /^Audit chain verified: (\d+) records$/.exec(await line.innerText());
+      assert.ok(shown, await line.innerText());
+      const verified = await s.conductor.audit.verify();
+      assert.ok(verified.ok);
+      assert.ok(Number(shown[1]) > 0 && Number(shown[1]) <= verified.count);
+      await page.getByLabel("Extension").selectOption("acme.tuned");
+      // Waits for the filtered table: rows, each of acme.tuned.
+      const cells = page.locator("tbody tr td:nth-child(4)");
+      await cells.filter({ hasNotText: "acme.tuned" }).first().waitFor({ state: "detached" });
+      await cells.first().waitFor();
+      for (const cell of await cells.allInnerTexts()) assert.equal(cell, "acme.tuned");
+      const download = page.getByRole("link", { name: /Export \d+ records as JSON Lines/ });
+      assert.equal(await download.getAttribute("download"), "symphony-audit.jsonl");
+    });
 
-      await t.step("the page stays usable on a narrow window", async () => {
-        await page.setViewportSize({ width: 380, height: 800 });
-        await page.getByRole("link", { name: "Extensions" }).click();
-        const link = page.getByRole("link", { name: "acme.tuned" });
-        await link.waitFor();
-        assert.ok(await link.isVisible());
-      });
+    await t.step("the page stays usable on a narrow window", async () => {
+      await page.setViewportSize({ width: 380, height: 800 });
+      await page.getByRole("link", { name: "Extensions" }).click();
+      const link = page.getByRole("link", { name: "acme.tuned" });
+      await link.waitFor();
+      assert.ok(await link.isVisible());
+    });
 
-      assert.deepEqual(pageErrors, []);
-    } finally {
-      await browser.close();
-    }
+    assert.deepEqual(pageErrors, []);
   },
 });
