@@ -110,7 +110,7 @@ Deno.test("the start token opens an admin session cookie and leaves the address 
   assert.equal(response.status, 303);
   assert.equal(response.headers.get("location"), "/");
   const cookie = response.headers.get("set-cookie") ?? "";
-  assert.match(cookie, /^symphony_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
+  assert.match(cookie, /^symphony_session_7777=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
 
   const page = await u.app.request(`${BASE}/`, { headers: { cookie: cookie.split(";")[0] ?? "" } });
   assert.equal(page.status, 200);
@@ -155,7 +155,7 @@ Deno.test("the API refuses requests without a live session with 401", async (t) 
     await assertRefused(send(u.app, undefined, "GET", "/api/events"), 401, "PermissionDenied");
   });
   await t.step("a made-up session id", async () => {
-    const forged = { cookie: `symphony_session=${"f".repeat(64)}`, csrf: admin.csrf };
+    const forged = { cookie: `symphony_session_7777=${"f".repeat(64)}`, csrf: admin.csrf };
     await assertRefused(send(u.app, forged, "GET", "/api/extensions"), 401, "PermissionDenied");
   });
   await t.step("a session unused for longer than 12 hours", async () => {
@@ -725,4 +725,26 @@ Deno.test("without a client script, /app.js is not found", async () => {
   const response = await app.request(`${BASE}/app.js`);
   await response.body?.cancel();
   assert.equal(response.status, 404);
+});
+
+Deno.test("audit verification is shared: requests at once start one run", async () => {
+  await using u = await ui();
+  const admin = await signIn(u.app, TOKEN);
+  const audit = u.s.conductor.audit;
+  const verify = audit.verify.bind(audit);
+  let runs = 0;
+  audit.verify = () => (runs++, verify());
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => send(u.app, admin, "GET", "/api/audit/verify").then(json)),
+  );
+  assert.equal(runs, 1);
+  assert.deepEqual(answers[0], answers[2]);
+});
+
+Deno.test("the session cookie is named after the port: hosts on one machine keep theirs", async () => {
+  await using s = await stage();
+  const host = "127.0.0.1:41234";
+  const app = uiApp({ conductor: s.conductor, token: TOKEN, host });
+  const response = await app.request(`http://${host}/?token=${TOKEN}`, { headers: { host } });
+  assert.match(response.headers.get("set-cookie") ?? "", /^symphony_session_41234=[0-9a-f]{64};/);
 });

@@ -5,7 +5,12 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AUDIT_KINDS, type AuditFilter, type Conductor } from "../../conductor/mod.ts";
+import {
+  AUDIT_KINDS,
+  type AuditFilter,
+  type AuditVerification,
+  type Conductor,
+} from "../../conductor/mod.ts";
 import { metadataSchema } from "../../manifest/mod.ts";
 import { parseInput } from "./_parse_input.ts";
 import type { ApiEnv } from "./_session_guard.ts";
@@ -22,6 +27,9 @@ const auditQuery = z.strictObject({
   /** The latest this many. */
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
+
+/** How long a verification's answer is reused, in ms. */
+const VERIFY_REUSE_MS = 5_000;
 
 /**
  * The audit endpoints, to mount at `/api/audit`.
@@ -42,7 +50,19 @@ export function auditRoutes(conductor: Conductor): Hono<ApiEnv> {
     return c.json({ records: conductor.audit.list(filter) });
   });
 
-  app.get("/verify", async (c) => c.json(await conductor.audit.verify()));
+  // One verification at a time, its answer shared for a few seconds: a
+  // viewer reloading the page does not start a worker per core each time.
+  let running: Promise<AuditVerification> | undefined;
+  let finishedAt = 0;
+  app.get("/verify", async (c) => {
+    if (running === undefined || Date.now() - finishedAt > VERIFY_REUSE_MS) {
+      const verification = conductor.audit.verify();
+      running = verification;
+      verification.then(() => (finishedAt = Date.now()), () => (running = undefined));
+      finishedAt = Infinity;
+    }
+    return c.json(await running);
+  });
 
   return app;
 }

@@ -12,8 +12,17 @@ import { errorResponse } from "./_error_response.ts";
 import { sameSecret } from "./_same_secret.ts";
 import type { Session, SessionStore } from "./_session_store.ts";
 
-/** The name of the session cookie. */
-export const SESSION_COOKIE = "symphony_session";
+/**
+ * The session cookie's name for a server bound to `host`: browsers share
+ * cookies between ports, so each port has its own, and two hosts on one
+ * machine do not sign each other out.
+ *
+ * @param host The bound `127.0.0.1:<port>`.
+ * @returns `symphony_session_<port>`.
+ */
+export function sessionCookie(host: string): string {
+  return `symphony_session_${host.slice(host.lastIndexOf(":") + 1)}`;
+}
 
 /** What the API's handlers find in the context: the request's session. */
 export interface ApiEnv {
@@ -29,9 +38,12 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * @param sessions The server's sessions.
  * @returns The middleware; it sets `session` in the context.
  */
-export function sessionGuard(sessions: SessionStore): MiddlewareHandler<ApiEnv> {
+export function sessionGuard(
+  sessions: SessionStore,
+  cookie: string,
+): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
-    const session = sessions.find(getCookie(c, SESSION_COOKIE));
+    const session = sessions.find(getCookie(c, cookie));
     if (session === undefined) {
       return errorResponse(
         c,

@@ -23,7 +23,7 @@ import { originGuard } from "./_origin_guard.ts";
 import { page } from "./_page.ts";
 import { sameSecret } from "./_same_secret.ts";
 import { type Role, SessionStore } from "./_session_store.ts";
-import { type ApiEnv, SESSION_COOKIE, sessionGuard } from "./_session_guard.ts";
+import { type ApiEnv, sessionCookie, sessionGuard } from "./_session_guard.ts";
 
 /** Options for {@linkcode uiApp}. */
 export interface UiAppOptions {
@@ -126,6 +126,7 @@ export function uiApp(options: UiAppOptions): Hono {
   if (options.viewerToken !== undefined && options.viewerToken === options.token) {
     throw new TypeError("The viewer token must differ from the start token");
   }
+  const cookie = sessionCookie(options.host);
   const sessions = new SessionStore({
     now: options.now ?? Date.now,
     idleMs: options.sessionIdleMs ?? 12 * 60 * 60_000,
@@ -153,7 +154,7 @@ export function uiApp(options: UiAppOptions): Hono {
           413,
         ),
     }),
-    sessionGuard(sessions),
+    sessionGuard(sessions, cookie),
     async (c, next) => {
       await next();
       c.header("Cache-Control", "no-store");
@@ -196,7 +197,7 @@ export function uiApp(options: UiAppOptions): Hono {
     if (token !== undefined) {
       const role = roleOf(token);
       if (role === undefined) return c.html(SIGN_IN, 401);
-      setCookie(c, SESSION_COOKIE, sessions.open(role).id, {
+      setCookie(c, cookie, sessions.open(role).id, {
         httpOnly: true,
         sameSite: "Strict",
         path: "/",
@@ -204,7 +205,7 @@ export function uiApp(options: UiAppOptions): Hono {
       // The token leaves the address bar and the history.
       return c.redirect("/", 303);
     }
-    if (sessions.find(getCookie(c, SESSION_COOKIE)) === undefined) return c.html(SIGN_IN, 401);
+    if (sessions.find(getCookie(c, cookie)) === undefined) return c.html(SIGN_IN, 401);
     return c.html(HOME);
   });
   app.get("/app.css", (c) => {
