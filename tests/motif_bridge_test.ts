@@ -3,10 +3,8 @@
 // tree (script nodes, `javascript:` values, event-handler and raw-HTML props,
 // unknown types, huge, deep or long trees) is refused with `InvalidOutput`.
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { installExtension } from "../kit/mod.ts";
 import { uiApp } from "../ui/mod.ts";
-import { type Stage, stage } from "./extension_stage.ts";
+import { installMotif, stage } from "./extension_stage.ts";
 
 const HOST = "127.0.0.1:7777";
 const BASE = `http://${HOST}`;
@@ -77,31 +75,6 @@ export function activate() {
     event: (e) => trees[e.id](),
   };
 }`;
-
-/** Writes and installs a motif whose entry is `main`. */
-async function installMotif(s: Stage, id: string, main: string): Promise<void> {
-  const dir = join(s.root, "motifs", id);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "extension.json"),
-    JSON.stringify({
-      manifest_version: 1,
-      id,
-      name: id,
-      version: "1.0.0",
-      type: "motif",
-      entry: "main.ts",
-      engines: { symphony: "^0.1.0" },
-      motif: { panels: [{ id: "main", title: "Main", location: "panel" }] },
-    }),
-  );
-  await Deno.writeTextFile(join(dir, "main.ts"), main);
-  const installed = await installExtension(dir, {
-    conductor: s.conductor,
-    confirm: () => Promise.resolve(true),
-  });
-  assert.equal(installed?.id, id);
-}
 
 interface Session {
   cookie: string;

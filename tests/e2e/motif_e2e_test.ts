@@ -4,11 +4,9 @@
 // literal text and runs nothing; a tree the server refuses shows the
 // refusal. Run with `deno task e2e`.
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { installExtension } from "../../kit/mod.ts";
 import { serveUi } from "../../ui/mod.ts";
 import { openUi } from "./browser.ts";
-import { type Stage, stage } from "../extension_stage.ts";
+import { installMotif, stage } from "../extension_stage.ts";
 
 const COUNTER = `
 let count = 0;
@@ -53,30 +51,6 @@ export function activate() {
     event: () => ({ type: "script", props: { text: "window.__pwned = 1" } }),
   };
 }`;
-
-async function installMotif(s: Stage, id: string, main: string): Promise<void> {
-  const dir = join(s.root, "motifs", id);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "extension.json"),
-    JSON.stringify({
-      manifest_version: 1,
-      id,
-      name: id,
-      version: "1.0.0",
-      type: "motif",
-      entry: "main.ts",
-      engines: { symphony: "^0.1.0" },
-      motif: { panels: [{ id: "main", title: "Main", location: "panel" }] },
-    }),
-  );
-  await Deno.writeTextFile(join(dir, "main.ts"), main);
-  const installed = await installExtension(dir, {
-    conductor: s.conductor,
-    confirm: () => Promise.resolve(true),
-  });
-  assert.equal(installed?.id, id);
-}
 
 Deno.test({
   name: "motif panels render, update on a click and never run a motif's markup, in Chromium",
