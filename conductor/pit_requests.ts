@@ -19,6 +19,7 @@
  * @module
  */
 import { z } from "zod";
+import { formatZodIssues } from "../format_zod_issues.ts";
 import type { Manifest } from "../manifest/mod.ts";
 import type { ArtifactVersion, Lease } from "../pit/mod.ts";
 import { mayUsePit, type PitCapability, type TrustTier } from "../sandbox/mod.ts";
@@ -148,14 +149,9 @@ const stepSchema = z.strictObject({
 
 function parse<T>(schema: z.ZodType<T>, method: string, params: unknown): T {
   const result = schema.safeParse(params ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SymphonyError(
-      "InvalidInput",
-      `Cannot ${method}: ${issue?.path.join(".") || "params"}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return result.data;
+  if (result.success) return result.data;
+  const issue = formatZodIssues(result.error.issues, { max: 1, root: "params" });
+  throw new SymphonyError("InvalidInput", `Cannot ${method}: ${issue}`);
 }
 
 /**

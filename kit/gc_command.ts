@@ -8,6 +8,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { formatZodIssues } from "../format_zod_issues.ts";
 import { type StalePolicy, stalePolicySchema, type StaleReport } from "../pit/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import type { CliIo } from "./cli_io.ts";
@@ -143,13 +144,12 @@ function gcPolicy(values: {
     ...(keepPerName === undefined ? {} : { keepPerName }),
     ...(values.archive === undefined ? {} : { archiveDir: resolve(values.archive) }),
   });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) =>
-      `${FLAGS[String(issue.path[0])] ?? "policy"}: ${issue.message}`
-    );
-    throw new SymphonyError("InvalidInput", `Cannot gc: ${issues.join("; ")}`);
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const issues = formatZodIssues(parsed.error.issues, {
+    field: (path) => FLAGS[String(path[0])],
+    root: "policy",
+  });
+  throw new SymphonyError("InvalidInput", `Cannot gc: ${issues}`);
 }
 
 function number(flag: string, value: string, unit: string): number {

@@ -3,6 +3,7 @@
  *
  * - {@linkcode runCli}: runs `symphony <command>` with the given arguments.
  * - {@linkcode installExtension}: validate, review, copy and cache an extension.
+ * - {@linkcode uninstallExtension}: stop an extension, archive its settings, remove its files.
  * - {@linkcode permissionReview}: what an extension may do, in plain words.
  * - The commands: `validate`, `install`, `list`, `call`, `uninstall`.
  * - {@linkcode CliIo}, {@linkcode processIo}: where commands write.
@@ -28,4 +29,9 @@ export { registerInstall, type RegisterInstallOptions } from "./register_install
 export { cacheDependencies } from "./cache_dependencies.ts";
 export { listCommand } from "./list_command.ts";
 export { permissionReview } from "./permission_review.ts";
-export { uninstallCommand } from "./uninstall_command.ts";
+export {
+  uninstallCommand,
+  uninstallExtension,
+  type UninstallExtensionOptions,
+  type UninstallReport,
+} from "./uninstall_command.ts";

@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { Conductor } from "../conductor/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import type { CliIo } from "./cli_io.ts";
 import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.ts";
@@ -66,11 +67,79 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
     );
   }
   await using conductor = hostConductor(values, io);
+  const report = await uninstallExtension(id, {
+    conductor,
+    force: values.force === true,
+    keepData: values["keep-data"] === true,
+  });
+  io.stdout(
+    values.json
+      ? JSON.stringify(report) + "\n"
+      : `uninstalled ${id} ${report.version}; settings archived in ${report.settingsArchive}${
+        report.dataKept === undefined ? "; its data removed" : `; data kept in ${report.dataKept}`
+      }\n`,
+  );
+  return 0;
+}
+
+/** What {@linkcode uninstallExtension} removes, and from which host. */
+export interface UninstallExtensionOptions {
+  /** The host the extension is uninstalled from: its process is stopped first. */
+  conductor: Conductor;
+  /** Uninstall even though other installed extensions depend on it. Default: false. */
+  force?: boolean;
+  /** Keep its data directory. Default: false (it is removed). */
+  keepData?: boolean;
+  /** Why its process stops, for its history. Default: the Conductor's "stopped by the host". */
+  reason?: string;
+}
+
+/** What an uninstall did. */
+export interface UninstallReport {
+  /** The extension. */
+  id: string;
+  /** The version that was installed. */
+  version: string;
+  /** The JSON file its settings were archived in. */
+  settingsArchive: string;
+  /** Its data directory, when it was kept. */
+  dataKept?: string;
+}
+
+/**
+ * Uninstalls an extension: stops it, archives its settings under the data
+ * directory's `host/archive`, removes its record (audited as `uninstall`),
+ * then its code, cache, temporary files and, unless kept, its data. The
+ * command line's `uninstall` and the web UI's uninstall both do it here.
+ *
+ * @param id The extension.
+ * @param options The host, and what to force or keep.
+ * @returns What was removed and where the settings went.
+ * @throws {SymphonyError} `NotFound` when it is not installed, `DependencyError`
+ *   while another installed extension depends on it (unless `force`).
+ *
+ * @example
+ * ```ts
+ * import { uninstallExtension } from "./uninstall_command.ts";
+ * import { Conductor } from "../conductor/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const home = await Deno.makeTempDir();
+ * await using conductor = new Conductor({ home, workspace: home });
+ * await assert.rejects(uninstallExtension("acme.none", { conductor }), /acme\.none is not installed/);
+ * await Deno.remove(home, { recursive: true });
+ * ```
+ */
+export async function uninstallExtension(
+  id: string,
+  options: UninstallExtensionOptions,
+): Promise<UninstallReport> {
+  const { conductor } = options;
   const installed = await conductor.get(id);
   const dependents = (await conductor.list()).filter((e) =>
     e.id !== id && (id in e.manifest.dependencies || id in e.manifest.peer_dependencies)
   ).map((e) => e.id);
-  if (dependents.length > 0 && !values.force) {
+  if (dependents.length > 0 && !options.force) {
     throw new SymphonyError(
       "DependencyError",
       `Cannot uninstall ${id}: ${dependents.join(", ")} depend${
@@ -78,8 +147,9 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
       } on it; uninstall ${dependents.length === 1 ? "it" : "them"} first, or pass --force`,
     );
   }
-  await conductor.stop(id);
+  await conductor.stop(id, options.reason);
   const { layout } = conductor;
+  const keepData = options.keepData === true;
   const archive = join(layout.archiveDir, `${id}-${installed.version}-${Date.now()}.json`);
   await Deno.mkdir(layout.archiveDir, { recursive: true });
   await Deno.writeTextFile(
@@ -99,30 +169,25 @@ export async function uninstallCommand(args: readonly string[], io: CliIo): Prom
       detail: {
         version: installed.version,
         settingsArchive: archive,
-        dataKept: values["keep-data"] === true,
+        dataKept: keepData,
         ...(dependents.length > 0 ? { forcedPast: dependents } : {}),
       },
     }],
   );
+  // The record is gone: a process started meanwhile stops too, and this
+  // host forgets what it read of the extension, before its files go.
+  await conductor.stop(id, options.reason);
   const removed = [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)];
-  if (!values["keep-data"]) removed.push(layout.dataDir(id));
+  if (!keepData) removed.push(layout.dataDir(id));
   for (const dir of removed) {
     await Deno.remove(dir, { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
   }
-  const report = {
+  return {
     id,
     version: installed.version,
     settingsArchive: archive,
-    ...(values["keep-data"] ? { dataKept: layout.dataDir(id) } : {}),
+    ...(keepData ? { dataKept: layout.dataDir(id) } : {}),
   };
-  io.stdout(
-    values.json
-      ? JSON.stringify(report) + "\n"
-      : `uninstalled ${id} ${installed.version}; settings archived in ${archive}${
-        values["keep-data"] ? `; data kept in ${layout.dataDir(id)}` : "; its data removed"
-      }\n`,
-  );
-  return 0;
 }

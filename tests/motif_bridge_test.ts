@@ -3,13 +3,8 @@
 // tree (script nodes, `javascript:` values, event-handler and raw-HTML props,
 // unknown types, huge, deep or long trees) is refused with `InvalidOutput`.
 import assert from "node:assert/strict";
-import { uiApp } from "../ui/mod.ts";
-import { installMotif, stage } from "./extension_stage.ts";
-
-const HOST = "127.0.0.1:7777";
-const BASE = `http://${HOST}`;
-const TOKEN = "c3".repeat(24);
-const VIEWER_TOKEN = "d4".repeat(24);
+import { installMotif } from "./extension_stage.ts";
+import { json, openUi, refusal, send, type Session, signIn } from "./ui_session.ts";
 
 /** A counter panel: `render` shows the count, a click on `inc` adds one. */
 const COUNTER = `
@@ -76,65 +71,28 @@ export function activate() {
   };
 }`;
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(app: ReturnType<typeof uiApp>, token: string): Promise<Session> {
-  const response = await app.request(`${BASE}/?token=${token}`);
-  const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const session = await app.request(`${BASE}/api/session`, { headers: { cookie } });
-  return { cookie, csrf: (await session.json()).csrfToken };
-}
-
-async function answer(response: Response, status: number): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  return JSON.parse(text);
-}
-
-async function refusal(
-  response: Response,
-  status: number,
-): Promise<{ code: string; message: string }> {
-  return (await answer(response, status))["error"] as { code: string; message: string };
-}
-
 Deno.test("a motif panel renders, answers a click and an input with new trees, and refuses hostile trees", async (t) => {
-  await using s = await stage();
-  await installMotif(s, "acme.counter", COUNTER);
-  await installMotif(s, "acme.hostile", HOSTILE);
-  const app = uiApp({
-    conductor: s.conductor,
-    token: TOKEN,
-    viewerToken: VIEWER_TOKEN,
-    host: HOST,
-  });
-  const admin = await signIn(app, TOKEN);
-  const viewer = await signIn(app, VIEWER_TOKEN);
+  await using u = await openUi();
+  await installMotif(u.s, "acme.counter", COUNTER);
+  await installMotif(u.s, "acme.hostile", HOSTILE);
+  const admin = await signIn(u.app, "admin");
+  const viewer = await signIn(u.app, "viewer");
   const get = (session: Session, id: string): Promise<Response> =>
-    Promise.resolve(
-      app.request(`${BASE}/api/extensions/${id}/panel`, { headers: { cookie: session.cookie } }),
-    );
+    send(u.app, session, "GET", `/api/extensions/${id}/panel`);
   const post = (
-    session: Session,
+    session: Session | undefined,
     id: string,
     body: unknown,
-    headers: Record<string, string> = { "x-csrf-token": session.csrf },
+    headers?: Record<string, string>,
   ): Promise<Response> =>
-    Promise.resolve(app.request(`${BASE}/api/extensions/${id}/panel/event`, {
-      method: "POST",
-      headers: { cookie: session.cookie, "content-type": "application/json", ...headers },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    }));
+    send(u.app, session, "POST", `/api/extensions/${id}/panel/event`, body, headers);
   const textsOf = (tree: unknown): string[] =>
     (tree as { children: { type: string; props: { text?: string } }[] }).children
       .filter((node) => node.type === "text")
       .map((node) => node.props.text ?? "");
 
   await t.step("GET panel answers the motif's render tree, checked", async () => {
-    const body = await answer(await get(admin, "acme.counter"), 200);
+    const body = await json(await get(admin, "acme.counter"), 200);
     assert.equal(body["id"], "acme.counter");
     const tree = body["tree"] as { type: string; props: unknown; children: unknown[] };
     assert.equal(tree.type, "heading");
@@ -144,17 +102,17 @@ Deno.test("a motif panel renders, answers a click and an input with new trees, a
   });
 
   await t.step("a click and an input are answered with new trees", async () => {
-    const clicked = await answer(
+    const clicked = await json(
       await post(admin, "acme.counter", { id: "inc", kind: "click" }),
       200,
     );
     assert.deepEqual(textsOf(clicked["tree"]), ["Count: 1", "Hello, nobody"]);
-    const typed = await answer(
+    const typed = await json(
       await post(admin, "acme.counter", { id: "name", kind: "input", value: "Ada" }),
       200,
     );
     assert.deepEqual(textsOf(typed["tree"]), ["Count: 1", "Hello, Ada"]);
-    const again = await answer(await get(viewer, "acme.counter"), 200);
+    const again = await json(await get(viewer, "acme.counter"), 200);
     assert.deepEqual(textsOf(again["tree"]), ["Count: 1", "Hello, Ada"]);
   });
 
@@ -162,7 +120,10 @@ Deno.test("a motif panel renders, answers a click and an input with new trees, a
     "events need the CSRF token and the admin role; viewers only see panels",
     async () => {
       const noCsrf = await refusal(
-        await post(admin, "acme.counter", { id: "inc", kind: "click" }, {}),
+        // The session cookie without the CSRF header.
+        await post(undefined, "acme.counter", { id: "inc", kind: "click" }, {
+          cookie: admin.cookie,
+        }),
         403,
       );
       assert.match(noCsrf.message, /X-CSRF-Token/);
@@ -172,7 +133,7 @@ Deno.test("a motif panel renders, answers a click and an input with new trees, a
       );
       assert.equal(asViewer.code, "PermissionDenied");
       assert.match(asViewer.message, /admin role/);
-      const after = await answer(await get(admin, "acme.counter"), 200);
+      const after = await json(await get(admin, "acme.counter"), 200);
       assert.deepEqual(textsOf(after["tree"]), ["Count: 1", "Hello, Ada"]);
     },
   );

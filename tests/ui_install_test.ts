@@ -5,13 +5,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import { uiApp } from "../ui/mod.ts";
-import { type Extension, type Stage, stage, writeExtension } from "./extension_stage.ts";
-
-const HOST = "127.0.0.1:7777";
-const BASE = `http://${HOST}`;
-const TOKEN = "c3".repeat(24);
-const VIEWER_TOKEN = "d4".repeat(24);
+import { type Extension, writeExtension } from "./extension_stage.ts";
+import {
+  json,
+  openUi,
+  refusal,
+  send,
+  type Session,
+  signIn,
+  type Ui as UiBase,
+} from "./ui_session.ts";
 
 /** Asks for a workspace folder, a host, everything on the network and an environment variable. */
 const NOTES: Extension = {
@@ -24,67 +27,30 @@ const NOTES: Extension = {
   main: `export function activate() { return { run: () => null }; }`,
 };
 
-interface Ui extends AsyncDisposable {
-  s: Stage;
-  app: Hono;
+interface Ui extends UiBase {
   admin: Session;
   /** Writes an extension's package under a folder of its own; returns its directory. */
   write(extension: Extension, folder?: string): Promise<string>;
 }
 
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
 async function ui(): Promise<Ui> {
-  const s = await stage();
-  const app = uiApp({
-    conductor: s.conductor,
-    token: TOKEN,
-    viewerToken: VIEWER_TOKEN,
-    host: HOST,
-  });
+  const u = await openUi();
   return {
-    s,
-    app,
-    admin: await signIn(app, TOKEN),
-    write: (extension, folder = "packages") => writeExtension(join(s.root, folder), extension),
-    [Symbol.asyncDispose]: () => s[Symbol.asyncDispose](),
+    ...u,
+    admin: await signIn(u.app, "admin"),
+    write: (extension, folder = "packages") => writeExtension(join(u.s.root, folder), extension),
   };
 }
 
-async function signIn(app: Hono, token: string): Promise<Session> {
-  const response = await app.request(`${BASE}/?token=${token}`);
-  const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const session = await app.request(`${BASE}/api/session`, { headers: { cookie } });
-  assert.equal(session.status, 200);
-  return { cookie, csrf: (await session.json()).csrfToken };
-}
-
-async function post(
+/** POSTs a JSON body as the page does; returns the answer, checked for `status`. */
+function post(
   app: Hono,
   session: Session,
   path: string,
   body: unknown,
   status = 200,
 ): Promise<Record<string, unknown>> {
-  const response = await app.request(`${BASE}${path}`, {
-    method: "POST",
-    headers: {
-      cookie: session.cookie,
-      "x-csrf-token": session.csrf,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  return JSON.parse(text);
-}
-
-function errorOf(body: Record<string, unknown>): { code: string; message: string } {
-  return body["error"] as { code: string; message: string };
+  return json(send(app, session, "POST", path, body), status);
 }
 
 Deno.test("POST /api/install/review explains a package in plain words before anything is installed", async () => {
@@ -122,17 +88,17 @@ Deno.test("POST /api/install/review refuses an invalid manifest with 400 naming 
   const file = join(dir, "extension.json");
   const manifest = JSON.parse(await Deno.readTextFile(file));
   await Deno.writeTextFile(file, JSON.stringify({ ...manifest, version: "one" }));
-  const error = errorOf(await post(u.app, u.admin, "/api/install/review", { dir }, 400));
+  const error = await refusal(send(u.app, u.admin, "POST", "/api/install/review", { dir }), 400);
   assert.equal(error.code, "InvalidManifest");
   assert.match(error.message, /version/);
-  const missing = errorOf(await post(u.app, u.admin, "/api/install/review", {}, 400));
+  const missing = await refusal(send(u.app, u.admin, "POST", "/api/install/review", {}), 400);
   assert.equal(missing.code, "InvalidInput");
   assert.match(missing.message, /dir/);
 });
 
 Deno.test("a viewer may not review, install or uninstall: 403 PermissionDenied", async (t) => {
   await using u = await ui();
-  const viewer = await signIn(u.app, VIEWER_TOKEN);
+  const viewer = await signIn(u.app, "viewer");
   const dir = await u.write(NOTES);
   const cases: [string, unknown][] = [
     ["/api/install/review", { dir }],
@@ -141,7 +107,7 @@ Deno.test("a viewer may not review, install or uninstall: 403 PermissionDenied",
   ];
   for (const [path, body] of cases) {
     await t.step(path, async () => {
-      const error = errorOf(await post(u.app, viewer, path, body, 403));
+      const error = await refusal(send(u.app, viewer, "POST", path, body), 403);
       assert.equal(error.code, "PermissionDenied");
     });
   }
@@ -151,13 +117,9 @@ Deno.test("a viewer may not review, install or uninstall: 403 PermissionDenied",
 Deno.test("an admin's install request without the CSRF token is refused with 403", async () => {
   await using u = await ui();
   const dir = await u.write(NOTES);
-  const response = await u.app.request(`${BASE}/api/install`, {
-    method: "POST",
-    headers: { cookie: u.admin.cookie, "content-type": "application/json" },
-    body: JSON.stringify({ dir }),
-  });
-  assert.equal(response.status, 403);
-  assert.equal(errorOf(await response.json()).code, "PermissionDenied");
+  const noCsrf = { cookie: u.admin.cookie };
+  const response = send(u.app, undefined, "POST", "/api/install", { dir }, noCsrf);
+  assert.equal((await refusal(response, 403)).code, "PermissionDenied");
   assert.deepEqual((await u.s.conductor.list()).map((e) => e.id), ["acme.benign"]);
 });
 
@@ -181,8 +143,9 @@ Deno.test("POST /api/install grants only the admin's selection; the rest is deni
 Deno.test("POST /api/install refuses a grant that was not requested, and installs nothing", async () => {
   await using u = await ui();
   const dir = await u.write(NOTES);
-  const error = errorOf(
-    await post(u.app, u.admin, "/api/install", { dir, grants: { env: ["HOME"] } }, 400),
+  const error = await refusal(
+    send(u.app, u.admin, "POST", "/api/install", { dir, grants: { env: ["HOME"] } }),
+    400,
   );
   assert.equal(error.code, "InvalidInput");
   assert.match(error.message, /grants\.env names HOME, which it does not request/);
@@ -220,8 +183,9 @@ Deno.test("POST /api/extensions/:id/uninstall refuses while a dependent exists, 
   };
   await post(u.app, u.admin, "/api/install", { dir: await u.write(user) });
 
-  const refused = errorOf(
-    await post(u.app, u.admin, "/api/extensions/acme.notes/uninstall", {}, 409),
+  const refused = await refusal(
+    send(u.app, u.admin, "POST", "/api/extensions/acme.notes/uninstall", {}),
+    409,
   );
   assert.equal(refused.code, "DependencyError");
   assert.match(refused.message, /acme\.user depends on it/);
@@ -237,12 +201,14 @@ Deno.test("POST /api/extensions/:id/uninstall refuses while a dependent exists, 
   assert.equal(removed["version"], "1.0.0");
   assert.deepEqual((await u.s.conductor.list()).map((e) => e.id), ["acme.benign"]);
 
-  const unknown = errorOf(
-    await post(u.app, u.admin, "/api/extensions/acme.user/uninstall", {}, 404),
+  const unknown = await refusal(
+    send(u.app, u.admin, "POST", "/api/extensions/acme.user/uninstall", {}),
+    404,
   );
   assert.equal(unknown.code, "NotFound");
-  const bad = errorOf(
-    await post(u.app, u.admin, "/api/extensions/acme.benign/uninstall", { force: "yes" }, 400),
+  const bad = await refusal(
+    send(u.app, u.admin, "POST", "/api/extensions/acme.benign/uninstall", { force: "yes" }),
+    400,
   );
   assert.equal(bad.code, "InvalidInput");
   assert.match(bad.message, /force/);

@@ -3,7 +3,7 @@
  * package directory on this machine, the install (or update) with the
  * admin's selection of grants, and the uninstall. Every step is the kit's
  * own: {@linkcode verifyPackage}, {@linkcode installReview},
- * {@linkcode installExtension}, {@linkcode uninstallCommand}.
+ * {@linkcode installExtension}, {@linkcode uninstallExtension}.
  *
  * @module
  */
@@ -139,35 +139,24 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
   });
 
   app.post("/extensions/:id/uninstall", adminOnly, async (c) => {
-    const { uninstallCommand } = await kit();
+    const { uninstallExtension } = await kit();
     const id = extensionId(c);
     const { force, keepData } = await readBody(c, uninstallBody);
-    await conductor.get(id); // NotFound before anything is done
-    const home = Deno.env.get("SYMPHONY_HOME");
-    if (home !== undefined && resolve(home) !== resolve(conductor.layout.home)) {
-      throw new SymphonyError(
-        "Internal",
-        `Cannot uninstall ${id}: $SYMPHONY_HOME names another data directory than this host's`,
-      );
-    }
-    const args = [id, "--json", "--home", conductor.layout.home];
-    if (force) args.push("--force");
-    if (keepData) args.push("--keep-data");
-    let report = "";
     try {
-      await uninstallCommand(args, {
-        stdout: (text) => void (report += text),
-        stderr: () => {},
-      });
+      return c.json(
+        await uninstallExtension(id, {
+          conductor,
+          force: force === true,
+          keepData: keepData === true,
+          reason: "uninstalled by an admin in the web UI",
+        }),
+      );
     } catch (error) {
       if (error instanceof SymphonyError && error.code === "DependencyError") {
         return errorResponse(c, error, 409);
       }
       throw error;
     }
-    // The record is gone: this host stops its process at once.
-    await conductor.stop(id, "uninstalled by an admin in the web UI");
-    return c.json(JSON.parse(report));
   });
 
   return app;

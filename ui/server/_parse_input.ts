@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from "zod";
+import { formatZodIssues } from "../../format_zod_issues.ts";
 import { SymphonyError } from "../../symphony_error.ts";
 
 /**
@@ -24,8 +25,6 @@ export function parseInput<T extends z.ZodType>(
 ): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 5).map((issue) =>
-    `${issue.path.map(String).join(".") || "value"}: ${issue.message}`
-  );
-  throw new SymphonyError("InvalidInput", `Cannot accept ${what}: ${issues.join("; ")}`);
+  const issues = formatZodIssues(result.error.issues, { max: 5 });
+  throw new SymphonyError("InvalidInput", `Cannot accept ${what}: ${issues}`);
 }
