@@ -115,6 +115,34 @@ export interface ConductorOptions {
   processBudget?: { maxProcesses?: number; maxResidentBytes?: number };
 }
 
+/**
+ * One point of an extension's activity, taken at each resource sample of its
+ * (first) process, and when a call ends with no process running (then with
+ * no memory or CPU): published on the bus as `extension.sample` and kept for
+ * the UI's sparklines.
+ */
+export interface ExtensionSample {
+  id: string;
+  /** When it was taken (ms since the epoch). */
+  at: number;
+  /** Resident memory, in bytes. */
+  rssBytes: number;
+  /** CPU used since the previous point, in % of one core (0 for the first). */
+  cpuPercent: number;
+  /** Calls to it that ended since the previous point. */
+  calls: number;
+  /** How many of those calls failed. */
+  errors: number;
+}
+
+/** A log line an extension wrote, as the host keeps it. */
+export interface ExtensionLogEntry extends ExtensionLogLine {
+  /** Counts the lines this host received, from 1: orders lines within a millisecond. */
+  seq: number;
+  /** When the host received it (ISO 8601). */
+  at: string;
+}
+
 /** The kinds of permission a manifest requests. */
 export const PERMISSION_KINDS = ["read", "write", "net", "env", "sys", "run"] as const;
 
@@ -169,6 +197,10 @@ const DEFAULT_LIMITS: LimitOptions = {
 
 /** Resource samples kept per running extension (for the UI's sparklines). */
 const SAMPLES_KEPT = 120;
+/** Activity points kept per extension: five minutes at the default interval. */
+const METRICS_KEPT = 300;
+/** Log lines kept per extension. */
+const LOGS_KEPT = 200;
 /** State changes kept per extension. */
 const TRANSITIONS_KEPT = 200;
 /** Events waiting for one extension; beyond, the oldest are dropped. */
@@ -195,6 +227,12 @@ interface Live {
   idleCpuMs: number;
   samples: ProcessSample[];
   transitions: StateChange[];
+  /** Activity points, oldest first. */
+  metrics: ExtensionSample[];
+  /** Calls ended since the last activity point, and failures among them. */
+  ended: { calls: number; errors: number };
+  /** Its recent log lines, oldest first. */
+  logs: ExtensionLogEntry[];
   /** The running process's memory_mb, kept while it runs: the record cache may be emptied. */
   memoryMb: number;
   /** The grants the running process started with, to notice a change made elsewhere. */
@@ -262,6 +300,7 @@ export class Conductor implements AsyncDisposable {
   readonly #limits: LimitOptions;
   readonly #policy: RestartPolicy;
   readonly #live = new Map<string, Live>();
+  #logLines = 0;
   readonly #callCounts = new Map<string, { ok: number; failed: number }>();
   readonly #auditing = new Set<Promise<void>>();
   readonly #inboxes = new Map<string, Inbox>();
@@ -364,6 +403,23 @@ export class Conductor implements AsyncDisposable {
 
   /**
    * @param id The extension.
+   * @returns Its activity in this host, oldest first (the last 300 points,
+   *   one per resource sample while it runs, and one per call that ends with it not running).
+   */
+  metrics(id: string): readonly ExtensionSample[] {
+    return this.#live.get(id)?.metrics ?? [];
+  }
+
+  /**
+   * @param id The extension.
+   * @returns Its log lines in this host, oldest first (the last 200).
+   */
+  logs(id: string): readonly ExtensionLogEntry[] {
+    return this.#live.get(id)?.logs ?? [];
+  }
+
+  /**
+   * @param id The extension.
    * @returns Its restart history: crashes, limit kills, disables and enables, oldest first.
    */
   async history(id: string): Promise<readonly HistoryEntry[]> {
@@ -410,6 +466,29 @@ export class Conductor implements AsyncDisposable {
     input: unknown,
     options: ConductorCallOptions = {},
   ): Promise<unknown> {
+    let failed = true;
+    try {
+      const result = await this.#call(id, method, input, options);
+      failed = false;
+      return result;
+    } finally {
+      // Counted only for extensions this host knows: a call to a made-up id adds nothing.
+      const live = this.#live.get(id);
+      if (live !== undefined) {
+        live.ended.calls++;
+        if (failed) live.ended.errors++;
+        // No sample will come from a process that is gone: the point is made now.
+        if (live.process?.alive !== true) this.#measure(id, live, undefined, undefined);
+      }
+    }
+  }
+
+  async #call(
+    id: string,
+    method: string,
+    input: unknown,
+    options: ConductorCallOptions,
+  ): Promise<unknown> {
     const installed = await this.#record(id);
     this.#check(installed, method, "input", input);
     const live = this.#liveOf(id);
@@ -451,6 +530,7 @@ export class Conductor implements AsyncDisposable {
           actor: "conductor",
           detail: { method, message: error.message },
         });
+        this.events.publish("host", "extension.denied", { id, method, message: error.message });
       }
       throw error;
     } finally {
@@ -1402,11 +1482,19 @@ export class Conductor implements AsyncDisposable {
     } catch {
       // Uninstalled meanwhile: nothing to record.
     }
+    const kind = failure.code === "ResourceExhausted" ? "limit-kill" : "crash";
     this.#audit({
-      kind: failure.code === "ResourceExhausted" ? "limit-kill" : "crash",
+      kind,
       extension: id,
       actor: "conductor",
       detail: { code: failure.code, reason: failure.message },
+    });
+    this.events.publish("host", "extension.crashed", {
+      id,
+      kind,
+      code: failure.code,
+      reason: failure.message,
+      disabled,
     });
     if (current || disabled) this.#transition(id, "crashed", failure.message);
     if (disabled) {
@@ -1432,6 +1520,47 @@ export class Conductor implements AsyncDisposable {
     }
   }
 
+  // An activity point from the first process's sample and the calls ended
+  // since; without a sample (no process runs), it holds only the calls.
+  #measure(
+    id: string,
+    live: Live,
+    sample: ProcessSample | undefined,
+    previous: ProcessSample | undefined,
+  ): void {
+    const elapsed = previous === undefined || sample === undefined ? 0 : sample.at - previous.at;
+    const cpuPercent = elapsed > 0 && previous !== undefined && sample !== undefined
+      ? Math.max(0, Math.round(((sample.cpuMs - previous.cpuMs) / elapsed) * 1000) / 10)
+      : 0;
+    const point: ExtensionSample = {
+      id,
+      at: sample?.at ?? Date.now(),
+      rssBytes: sample?.rssBytes ?? 0,
+      cpuPercent,
+      ...live.ended,
+    };
+    live.ended = { calls: 0, errors: 0 };
+    live.metrics.push(point);
+    if (live.metrics.length > METRICS_KEPT) live.metrics.shift();
+    this.events.publish("host", "extension.sample", point);
+  }
+
+  // A log line of an extension, or the host's about it: kept, published, handed on.
+  #log(line: ExtensionLogLine): void {
+    const entry: ExtensionLogEntry = {
+      ...line,
+      seq: ++this.#logLines,
+      at: new Date().toISOString(),
+    };
+    const live = this.#live.get(line.id);
+    if (live !== undefined) {
+      live.logs.push(entry);
+      if (live.logs.length > LOGS_KEPT) live.logs.shift();
+    }
+    this.events.publish("host", "extension.log", entry);
+    this.#options.onLog?.(line);
+  }
+
   // The watchdog's tick for one process: memory, CPU while idle, health.
   #onSample(
     id: string,
@@ -1446,6 +1575,7 @@ export class Conductor implements AsyncDisposable {
     if (sample === undefined) return;
     watch.samples.push(sample);
     if (watch.samples.length > SAMPLES_KEPT) watch.samples.shift();
+    if (watch === live) this.#measure(id, live, sample, previous);
     const limitMb = live.memoryMb;
     if (Number.isFinite(limitMb)) {
       const usedMb = sample.rssBytes / (1024 * 1024);
@@ -1509,6 +1639,9 @@ export class Conductor implements AsyncDisposable {
         idleCpuMs: 0,
         samples: [],
         transitions: [],
+        metrics: [],
+        ended: { calls: 0, errors: 0 },
+        logs: [],
         stopping: false,
         suspended: false,
         replicas: new Set(),
@@ -1649,7 +1782,7 @@ export class Conductor implements AsyncDisposable {
         context: { workspace: paths.workspace, dataDir: paths.extData, tmpDir: paths.tmp },
         ...(restore === undefined ? {} : { restore: restore.state }),
       },
-      onLog: (line) => this.#options.onLog?.(line),
+      onLog: (line) => this.#log(line),
       onFail: (failure, process) => this.#onFail(id, failure, process),
       onRequest: (method, params) => this.#answer(manifest, session, method, params),
       onNotification: (method, params) => this.#notified(manifest, method, params),
@@ -1741,7 +1874,7 @@ export class Conductor implements AsyncDisposable {
       undeclared.count++;
       const now = Date.now();
       if (now - undeclared.reported >= 1_000) {
-        this.#options.onLog?.({
+        this.#log({
           id: publisher.id,
           level: "warn",
           message: `dropped ${undeclared.count} event(s), the last on ${

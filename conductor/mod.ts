@@ -15,6 +15,8 @@ export {
   Conductor,
   type ConductorCallOptions,
   type ConductorOptions,
+  type ExtensionLogEntry,
+  type ExtensionSample,
   type HostNotice,
   type LimitOptions,
   PERMISSION_KINDS,

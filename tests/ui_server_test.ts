@@ -3,17 +3,21 @@
 // Origin, viewer, invalid input, unknown extension, host faults), the event
 // stream, and the server started as `symphony dev` starts it.
 import assert from "node:assert/strict";
-import type { Hono } from "hono";
 import { devCommand } from "../kit/dev_command.ts";
-import { serveUi, uiApp } from "../ui/mod.ts";
-import { assertFails, type Extension, type Stage, stage } from "./extension_stage.ts";
+import { serveUi } from "../ui/mod.ts";
+import { assertFails, type Extension, stage } from "./extension_stage.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { tempDir } from "./temp_dir.ts";
-
-const HOST = "127.0.0.1:7777";
-const BASE = `http://${HOST}`;
-const TOKEN = "a1".repeat(24);
-const VIEWER_TOKEN = "b2".repeat(24);
+import {
+  ADMIN_TOKEN,
+  assertRefused,
+  json,
+  openUi,
+  send,
+  signIn,
+  type Ui as UiBase,
+  UI_BASE,
+} from "./ui_session.ts";
 
 /** An extension with permissions and a setting, beside the stage's acme.benign. */
 const TUNED: Extension = {
@@ -25,9 +29,7 @@ const TUNED: Extension = {
   main: `export function activate() { return { run: () => null }; }`,
 };
 
-interface Ui extends AsyncDisposable {
-  s: Stage;
-  app: Hono;
+interface Ui extends UiBase {
   /** The clock the sessions see, in ms. */
   clock: { now: number };
   /** What reached onInternalError. */
@@ -35,84 +37,28 @@ interface Ui extends AsyncDisposable {
 }
 
 async function ui(signal?: AbortSignal): Promise<Ui> {
-  const s = await stage();
-  await s.install(TUNED);
   const clock = { now: Date.parse("2026-01-01T00:00:00Z") };
   const faults: unknown[] = [];
-  const app = uiApp({
-    conductor: s.conductor,
-    token: TOKEN,
-    viewerToken: VIEWER_TOKEN,
-    host: HOST,
+  const u = await openUi({
     now: () => clock.now,
     onInternalError: (error) => faults.push(error),
     ...(signal === undefined ? {} : { signal }),
   });
-  return { s, app, clock, faults, [Symbol.asyncDispose]: () => s[Symbol.asyncDispose]() };
-}
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(app: Hono, token: string): Promise<Session> {
-  const response = await app.request(`${BASE}/?token=${token}`);
-  assert.equal(response.status, 303);
-  const cookie = response.headers.get("set-cookie")?.split(";")[0] ?? "";
-  const session = await app.request(`${BASE}/api/session`, { headers: { cookie } });
-  assert.equal(session.status, 200);
-  return { cookie, csrf: (await session.json()).csrfToken };
-}
-
-/** A request as the UI's page sends it: session cookie, CSRF header, JSON body. */
-function send(
-  app: Hono,
-  session: Session | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  return Promise.resolve(app.request(`${BASE}${path}`, {
-    method,
-    headers: {
-      ...(session === undefined ? {} : { cookie: session.cookie, "x-csrf-token": session.csrf }),
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  }));
-}
-
-async function json(response: Response, status = 200): Promise<Record<string, unknown>> {
-  const text = await response.text();
-  assert.equal(response.status, status, text);
-  return JSON.parse(text);
-}
-
-async function assertRefused(
-  response: Response | Promise<Response>,
-  status: number,
-  code: string,
-  message?: RegExp,
-): Promise<void> {
-  const body = await json(await response, status);
-  const error = body["error"] as { code: string; message: string };
-  assert.equal(error.code, code, error.message);
-  if (message !== undefined) assert.match(error.message, message);
-  assert.doesNotMatch(error.message, /\n\s+at /, "a stack trace leaked");
+  await u.s.install(TUNED);
+  return { ...u, clock, faults };
 }
 
 Deno.test("the start token opens an admin session cookie and leaves the address bar", async () => {
   await using u = await ui();
-  const response = await u.app.request(`${BASE}/?token=${TOKEN}`);
+  const response = await u.app.request(`${UI_BASE}/?token=${ADMIN_TOKEN}`);
   assert.equal(response.status, 303);
   assert.equal(response.headers.get("location"), "/");
   const cookie = response.headers.get("set-cookie") ?? "";
   assert.match(cookie, /^symphony_session_7777=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
 
-  const page = await u.app.request(`${BASE}/`, { headers: { cookie: cookie.split(";")[0] ?? "" } });
+  const page = await u.app.request(`${UI_BASE}/`, {
+    headers: { cookie: cookie.split(";")[0] ?? "" },
+  });
   assert.equal(page.status, 200);
   const html = await page.text();
   assert.match(html, /<title>Symphony<\/title>/);
@@ -125,7 +71,9 @@ Deno.test("the start token opens an admin session cookie and leaves the address 
   assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
 
   const session = await json(
-    await u.app.request(`${BASE}/api/session`, { headers: { cookie: cookie.split(";")[0] ?? "" } }),
+    await u.app.request(`${UI_BASE}/api/session`, {
+      headers: { cookie: cookie.split(";")[0] ?? "" },
+    }),
   );
   assert.equal(session["role"], "admin");
   assert.match(String(session["csrfToken"]), /^[0-9a-f]{64}$/);
@@ -139,7 +87,7 @@ Deno.test("a wrong or missing token gets the 401 page and no cookie", async (t) 
   ]];
   for (const [name, path] of cases) {
     await t.step(name, async () => {
-      const response = await u.app.request(`${BASE}${path}`);
+      const response = await u.app.request(`${UI_BASE}${path}`);
       assert.equal(response.status, 401);
       assert.equal(response.headers.get("set-cookie"), null);
       assert.match(await response.text(), /open the URL with the token/);
@@ -149,7 +97,7 @@ Deno.test("a wrong or missing token gets the 401 page and no cookie", async (t) 
 
 Deno.test("the API refuses requests without a live session with 401", async (t) => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   await t.step("no cookie", async () => {
     await assertRefused(send(u.app, undefined, "GET", "/api/extensions"), 401, "PermissionDenied");
     await assertRefused(send(u.app, undefined, "GET", "/api/events"), 401, "PermissionDenied");
@@ -166,8 +114,8 @@ Deno.test("the API refuses requests without a live session with 401", async (t) 
 
 Deno.test("state-changing requests without the session's CSRF token are refused with 403", async (t) => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
-  const other = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
+  const other = await signIn(u.app, "admin");
   const cases: [string, Record<string, string>][] = [
     ["missing", {}],
     ["wrong", { "x-csrf-token": "0".repeat(64) }],
@@ -175,7 +123,7 @@ Deno.test("state-changing requests without the session's CSRF token are refused 
   ];
   for (const [name, headers] of cases) {
     await t.step(name, async () => {
-      const response = u.app.request(`${BASE}/api/extensions/acme.benign/disable`, {
+      const response = u.app.request(`${UI_BASE}/api/extensions/acme.benign/disable`, {
         method: "POST",
         headers: { cookie: admin.cookie, ...headers },
       });
@@ -187,7 +135,7 @@ Deno.test("state-changing requests without the session's CSRF token are refused 
 
 Deno.test("a request for another Host (DNS rebinding) is refused with 403", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const evil = { host: "evil.example:7777" };
   await assertRefused(
     send(u.app, admin, "GET", "/api/extensions", undefined, evil),
@@ -195,7 +143,7 @@ Deno.test("a request for another Host (DNS rebinding) is refused with 403", asyn
     "PermissionDenied",
     /evil\.example:7777.*answers only 127\.0\.0\.1:7777/,
   );
-  const signIn2 = await u.app.request(`${BASE}/?token=${TOKEN}`, { headers: evil });
+  const signIn2 = await u.app.request(`${UI_BASE}/?token=${ADMIN_TOKEN}`, { headers: evil });
   assert.equal(signIn2.status, 403);
   assert.equal(signIn2.headers.get("set-cookie"), null);
   await assertRefused(
@@ -207,7 +155,7 @@ Deno.test("a request for another Host (DNS rebinding) is refused with 403", asyn
 
 Deno.test("a request from another Origin is refused with 403; the UI's own origin passes", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   await assertRefused(
     send(u.app, admin, "POST", "/api/extensions/acme.benign/disable", undefined, {
       origin: "http://evil.example",
@@ -217,13 +165,13 @@ Deno.test("a request from another Origin is refused with 403; the UI's own origi
     /evil\.example/,
   );
   assert.equal(await u.s.conductor.state("acme.benign"), "installed");
-  const own = await send(u.app, admin, "GET", "/api/session", undefined, { origin: BASE });
+  const own = await send(u.app, admin, "GET", "/api/session", undefined, { origin: UI_BASE });
   assert.equal((await json(own))["role"], "admin");
 });
 
 Deno.test("a viewer reads everything but every admin action is refused with 403", async (t) => {
   await using u = await ui();
-  const viewer = await signIn(u.app, VIEWER_TOKEN);
+  const viewer = await signIn(u.app, "viewer");
   assert.equal((await json(await send(u.app, viewer, "GET", "/api/session")))["role"], "viewer");
   for (const path of ["/api/extensions", "/api/extensions/acme.tuned", "/api/audit"]) {
     assert.equal((await send(u.app, viewer, "GET", path)).status, 200, path);
@@ -236,6 +184,7 @@ Deno.test("a viewer reads everything but every admin action is refused with 403"
     ["DELETE", "/api/extensions/acme.tuned/grants", { kind: "env" }],
     ["PUT", "/api/extensions/acme.tuned/settings", { level: "user", values: { indent: 4 } }],
     ["POST", "/api/extensions/acme.tuned/trust", { tier: "trusted" }],
+    ["POST", "/api/extensions/acme.tuned/call", { method: "run" }],
   ];
   for (const [method, path, body] of actions) {
     await t.step(`${method} ${path}`, async () => {
@@ -256,15 +205,17 @@ Deno.test("a viewer reads everything but every admin action is refused with 403"
 
 Deno.test("GET /api/extensions lists every installed extension with its live state", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   await u.s.assertBenignServes();
   const { extensions } = await json(await send(u.app, admin, "GET", "/api/extensions")) as {
     extensions: Record<string, unknown>[];
   };
   assert.deepEqual(extensions.map((e) => e["id"]), ["acme.benign", "acme.tuned"]);
   const [benign, tuned] = extensions;
+  // Activity points come once a second while it runs: how many is a matter of timing.
+  assert.ok(Array.isArray(benign?.["activity"]));
   assert.deepEqual(
-    { ...benign, lastSample: null },
+    { ...benign, activity: [] },
     {
       id: "acme.benign",
       name: "acme.benign",
@@ -274,17 +225,17 @@ Deno.test("GET /api/extensions lists every installed extension with its live sta
       state: "ready",
       restarts: 0,
       calls: { ok: 0, failed: 0 },
-      lastSample: null,
+      activity: [],
       dev: false,
     },
   );
   assert.equal(tuned?.["state"], "installed");
-  assert.equal(tuned?.["lastSample"], null);
+  assert.deepEqual(tuned?.["activity"], []);
 });
 
 Deno.test("GET /api/extensions/:id shows the manifest, the three permission columns and the settings", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   await u.s.conductor.revoke("acme.tuned", "env", "LANG");
   const detail = await json(await send(u.app, admin, "GET", "/api/extensions/acme.tuned"));
   assert.equal(detail["id"], "acme.tuned");
@@ -309,12 +260,86 @@ Deno.test("GET /api/extensions/:id shows the manifest, the three permission colu
   });
   assert.deepEqual(detail["history"], []);
   assert.deepEqual(detail["transitions"], []);
-  assert.deepEqual(detail["samples"], []);
+  assert.deepEqual(detail["activity"], []);
+  assert.deepEqual(detail["logs"], []);
+});
+
+Deno.test("GET /api/extensions/:id shows its activity and its log lines", async () => {
+  await using u = await ui();
+  const admin = await signIn(u.app, "admin");
+  await u.s.install({
+    id: "acme.chatty",
+    main: `export function activate() {
+      return { run: (input) => { console.log("said " + input); return input; } };
+    }`,
+  });
+  await u.s.conductor.call("acme.chatty", "run", "hello");
+  await u.s.nextLog((line) => line.message === "said hello");
+  const detail = await json(await send(u.app, admin, "GET", "/api/extensions/acme.chatty"));
+  const logs = detail["logs"] as Record<string, unknown>[];
+  assert.deepEqual(logs.map((l) => [l["id"], l["level"], l["message"]]), [
+    ["acme.chatty", "info", "said hello"],
+  ]);
+  assert.deepEqual(detail["activity"], u.s.conductor.metrics("acme.chatty"));
+});
+
+Deno.test("POST /api/extensions/:id/call calls a method as the host does, with its errors", async (t) => {
+  await using u = await ui();
+  const admin = await signIn(u.app, "admin");
+  await t.step("the result", async () => {
+    const answer = await send(u.app, admin, "POST", "/api/extensions/acme.benign/call", {
+      method: "echo",
+      input: { n: 1 },
+    });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await json(answer), {
+      id: "acme.benign",
+      method: "echo",
+      result: { echoed: { n: 1 } },
+    });
+  });
+  await t.step("an omitted input is null", async () => {
+    const answer = await send(u.app, admin, "POST", "/api/extensions/acme.benign/call", {
+      method: "echo",
+    });
+    assert.deepEqual((await json(answer))["result"], { echoed: null });
+  });
+  await t.step("no such method", async () => {
+    await assertRefused(
+      send(u.app, admin, "POST", "/api/extensions/acme.benign/call", { method: "nope" }),
+      404,
+      "NotFound",
+      /no such method/,
+    );
+  });
+  await t.step("what the sandbox refuses", async () => {
+    await u.s.install({
+      id: "acme.snoop",
+      main: `export function activate() {
+        return { run: () => Deno.readTextFile("/etc/hostname") };
+      }`,
+    });
+    await assertRefused(
+      send(u.app, admin, "POST", "/api/extensions/acme.snoop/call", { method: "run" }),
+      403,
+      "PermissionDenied",
+      /Requires read access to "\/etc\/hostname"/,
+    );
+    assert.equal(u.faults.length, 0);
+  });
+  await t.step("a body that is not a call", async () => {
+    await assertRefused(
+      send(u.app, admin, "POST", "/api/extensions/acme.benign/call", { input: 1 }),
+      400,
+      "InvalidInput",
+      /method/,
+    );
+  });
 });
 
 Deno.test("the lifecycle actions start, stop, restart, suspend, resume, disable and enable", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const act = async (action: string): Promise<unknown> =>
     (await json(await send(u.app, admin, "POST", `/api/extensions/acme.benign/${action}`)))[
       "state"
@@ -344,7 +369,7 @@ Deno.test("the lifecycle actions start, stop, restart, suspend, resume, disable 
 
 Deno.test("grants: revoke and grant one value, revoke a whole kind; each is audited", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const path = "/api/extensions/acme.tuned/grants";
   const revoked = await json(
     await send(u.app, admin, "DELETE", path, { kind: "env", value: "LANG" }),
@@ -381,7 +406,7 @@ Deno.test("grants: revoke and grant one value, revoke a whole kind; each is audi
 
 Deno.test("settings: set at a level, refused when out of bounds, cleared with null", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const path = "/api/extensions/acme.tuned/settings";
   const set = await json(
     await send(u.app, admin, "PUT", path, { level: "user", values: { indent: 4 } }),
@@ -405,7 +430,7 @@ Deno.test("settings: set at a level, refused when out of bounds, cleared with nu
 
 Deno.test("trust: an admin sets the tier; the list shows it", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   assert.deepEqual(
     await json(
       await send(u.app, admin, "POST", "/api/extensions/acme.tuned/trust", { tier: "trusted" }),
@@ -420,7 +445,7 @@ Deno.test("trust: an admin sets the tier; the list shows it", async () => {
 
 Deno.test("audit: filtered by extension, kind, time and limit; the chain verifies", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const list = async (query: string): Promise<{ kind: string; extension?: string }[]> =>
     (await json(await send(u.app, admin, "GET", `/api/audit${query}`)))["records"] as {
       kind: string;
@@ -442,7 +467,7 @@ Deno.test("audit: filtered by extension, kind, time and limit; the chain verifie
 
 Deno.test("invalid input is refused with 400 InvalidInput naming the field", async (t) => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const cases: [string, string, string, unknown, RegExp][] = [
     [
       "an id that is no extension id",
@@ -485,7 +510,7 @@ Deno.test("invalid input is refused with 400 InvalidInput naming the field", asy
 
 Deno.test("an unknown extension or endpoint is refused with 404 NotFound", async (t) => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const cases: [string, string, unknown?][] = [
     ["GET", "/api/extensions/acme.none"],
     ["POST", "/api/extensions/acme.none/start"],
@@ -506,7 +531,7 @@ Deno.test("an unknown extension or endpoint is refused with 404 NotFound", async
 
 Deno.test("a fault of the host is a 500 Internal with no stack trace or detail", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const fault = new Error("the disk at /secret/path is on fire");
   u.s.conductor.list = () => Promise.reject(fault);
   const response = await send(u.app, admin, "GET", "/api/extensions");
@@ -542,7 +567,7 @@ async function nextEvent(
 
 Deno.test("GET /api/events streams state changes live and stops listening when the client leaves", async () => {
   await using u = await ui();
-  const viewer = await signIn(u.app, VIEWER_TOKEN);
+  const viewer = await signIn(u.app, "viewer");
   const bus = u.s.conductor.events;
   const subscribe = bus.subscribe.bind(bus);
   const unsubscribed = Promise.withResolvers<void>();
@@ -573,10 +598,48 @@ Deno.test("GET /api/events streams state changes live and stops listening when t
   await unsubscribed.promise;
 });
 
+Deno.test("GET /api/events streams permission denials, crashes, log lines and samples", async () => {
+  await using u = await ui();
+  const viewer = await signIn(u.app, "viewer");
+  await u.s.install({
+    id: "acme.doomed",
+    main: `export function activate() {
+      return {
+        read: () => Deno.readTextFile("/etc/hostname"),
+        crash: async () => {
+          console.error("going down");
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          Deno.exit(9);
+        },
+      };
+    }`,
+  });
+  const response = await send(u.app, viewer, "GET", "/api/events");
+  const reader = (response.body ?? ReadableStream.from([])).pipeThrough(new TextDecoderStream())
+    .getReader();
+  const buffer = { text: "" };
+  await assertFails(u.s.conductor.call("acme.doomed", "read", null), "PermissionDenied");
+  await assertFails(u.s.conductor.call("acme.doomed", "crash", null), "Crashed");
+  const seen = new Map<string, Record<string, unknown>>();
+  const topics = ["extension.denied", "extension.log", "extension.crashed", "extension.sample"];
+  while (!topics.every((topic) => seen.has(topic))) {
+    const event = await nextEvent(reader, buffer, (e) => topics.includes(e.topic));
+    if (!seen.has(event.topic)) seen.set(event.topic, event.payload);
+  }
+  const pick = (topic: string, ...fields: string[]): unknown[] =>
+    fields.map((field) => seen.get(topic)?.[field]);
+  assert.deepEqual(pick("extension.denied", "id", "method"), ["acme.doomed", "read"]);
+  assert.deepEqual(pick("extension.log", "id", "message"), ["acme.doomed", "going down"]);
+  assert.deepEqual(pick("extension.crashed", "id", "kind"), ["acme.doomed", "crash"]);
+  // The crashed call ended with no process: a point carries the calls, no memory.
+  assert.deepEqual(pick("extension.sample", "id", "rssBytes"), ["acme.doomed", 0]);
+  await reader.cancel();
+});
+
 Deno.test("the event stream ends when the server stops", async () => {
   const stop = new AbortController();
   await using u = await ui(stop.signal);
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const response = await send(u.app, admin, "GET", "/api/events");
   const reader = (response.body ?? ReadableStream.from([])).pipeThrough(new TextDecoderStream())
     .getReader();
@@ -697,39 +760,32 @@ Deno.test("symphony dev serves the UI, prints its URL and stops it on quit", asy
 });
 
 Deno.test("the page loads /app.js and /app.css from this server, without a session", async () => {
-  await using s = await stage();
-  const app = uiApp({
-    conductor: s.conductor,
-    token: TOKEN,
-    host: HOST,
-    clientScript: () => Promise.resolve("/* the client */"),
-  });
-  const { cookie } = await signIn(app, TOKEN);
-  const html = await (await app.request(`${BASE}/`, { headers: { cookie } })).text();
+  await using u = await openUi({ clientScript: () => Promise.resolve("/* the client */") });
+  const { cookie } = await signIn(u.app, "admin");
+  const html = await (await u.app.request(`${UI_BASE}/`, { headers: { cookie } })).text();
   assert.match(html, /<script type="module" src="\/app\.js"><\/script>/);
   assert.match(html, /<link rel="stylesheet" href="\/app\.css">/);
-  const script = await app.request(`${BASE}/app.js`);
+  const script = await u.app.request(`${UI_BASE}/app.js`);
   assert.equal(script.status, 200);
   assert.match(script.headers.get("content-type") ?? "", /^text\/javascript/);
   assert.equal(await script.text(), "/* the client */");
-  const css = await app.request(`${BASE}/app.css`);
+  const css = await u.app.request(`${UI_BASE}/app.css`);
   assert.equal(css.status, 200);
   assert.match(css.headers.get("content-type") ?? "", /^text\/css/);
   assert.match(await css.text(), /@media \(max-width: 700px\)/);
-  await (await app.request(`${BASE}/app.js`)).body?.cancel();
+  await (await u.app.request(`${UI_BASE}/app.js`)).body?.cancel();
 });
 
 Deno.test("without a client script, /app.js is not found", async () => {
-  await using s = await stage();
-  const app = uiApp({ conductor: s.conductor, token: TOKEN, host: HOST });
-  const response = await app.request(`${BASE}/app.js`);
+  await using u = await openUi();
+  const response = await u.app.request(`${UI_BASE}/app.js`);
   await response.body?.cancel();
   assert.equal(response.status, 404);
 });
 
 Deno.test("audit verification is shared: requests at once start one run", async () => {
   await using u = await ui();
-  const admin = await signIn(u.app, TOKEN);
+  const admin = await signIn(u.app, "admin");
   const audit = u.s.conductor.audit;
   const verify = audit.verify.bind(audit);
   let runs = 0;
@@ -742,9 +798,10 @@ Deno.test("audit verification is shared: requests at once start one run", async 
 });
 
 Deno.test("the session cookie is named after the port: hosts on one machine keep theirs", async () => {
-  await using s = await stage();
   const host = "127.0.0.1:41234";
-  const app = uiApp({ conductor: s.conductor, token: TOKEN, host });
-  const response = await app.request(`http://${host}/?token=${TOKEN}`, { headers: { host } });
+  await using u = await openUi({ host });
+  const response = await u.app.request(`http://${host}/?token=${ADMIN_TOKEN}`, {
+    headers: { host },
+  });
   assert.match(response.headers.get("set-cookie") ?? "", /^symphony_session_41234=[0-9a-f]{64};/);
 });

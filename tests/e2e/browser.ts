@@ -1,9 +1,11 @@
 /**
  * The browser the browser tests drive: Debian's Chromium, headless, through
- * playwright-core (`$CHROMIUM_PATH` overrides where it is).
+ * playwright-core (`$CHROMIUM_PATH` overrides where it is), and where their
+ * screenshots go (`$SCREENSHOTS_DIR`, default `test-results/screenshots`).
  *
  * @module
  */
+import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
 
 /** A page open on the UI; disposing it closes the browser. */
@@ -23,7 +25,15 @@ export async function openUi(url: string): Promise<UiPage> {
   const browser = await chromium.launch({
     executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox"],
+    // No sync, updates or other calls home: this machine's network is closed.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -35,4 +45,22 @@ export async function openUi(url: string): Promise<UiPage> {
     await browser.close();
     throw error;
   }
+}
+
+/** Where {@linkcode screenshot} writes: `$SCREENSHOTS_DIR`, default `test-results/screenshots`. */
+export const SCREENSHOTS_DIR = Deno.env.get("SCREENSHOTS_DIR") ??
+  join(import.meta.dirname ?? ".", "..", "..", "test-results", "screenshots");
+
+/**
+ * Saves the whole page as `<name>.png` in {@linkcode SCREENSHOTS_DIR}.
+ *
+ * @param page The page.
+ * @param name The file's name, without `.png`.
+ * @returns The file's path.
+ */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await Deno.mkdir(SCREENSHOTS_DIR, { recursive: true });
+  const path = join(SCREENSHOTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
 }

@@ -30,7 +30,7 @@ Deno.test({
     await t.step(
       "the review shows each request in plain words, dangerous ones unticked",
       async () => {
-        await page.getByRole("link", { name: "Install" }).click();
+        await page.getByRole("link", { name: "Install", exact: true }).click();
         await page.getByLabel("Package directory on this machine").fill(dir);
         await page.getByRole("button", { name: "Review" }).click();
         await page.getByRole("heading", { name: /Review: acme\.notes/ }).waitFor();
@@ -56,7 +56,7 @@ Deno.test({
     });
 
     await t.step("the extensions list and the detail page show it", async () => {
-      await page.getByRole("link", { name: "Extensions" }).click();
+      await page.getByRole("link", { name: "Extensions", exact: true }).click();
       await page.locator('tr[data-id="acme.notes"]').waitFor();
       await page.getByRole("link", { name: "acme.notes" }).click();
       await page.getByRole("heading", { name: "Permissions" }).waitFor();

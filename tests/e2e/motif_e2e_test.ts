@@ -5,7 +5,7 @@
 // refusal. Run with `deno task e2e`.
 import assert from "node:assert/strict";
 import { serveUi } from "../../ui/mod.ts";
-import { openUi } from "./browser.ts";
+import { openUi, screenshot } from "./browser.ts";
 import { installMotif, stage } from "../extension_stage.ts";
 
 const COUNTER = `
@@ -78,6 +78,7 @@ Deno.test({
       assert.equal(await panel.locator(".badge").innerText(), "counted");
       assert.equal(await panel.locator("progress").getAttribute("value"), "0.2");
       assert.equal(await panel.getByRole("img", { name: "Counts: 1, 3, 2, 2" }).count(), 1);
+      await screenshot(page, "motif-panel");
     });
 
     await t.step("a hostile motif's markup shows as literal text and runs nothing", async () => {

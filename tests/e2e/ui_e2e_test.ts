@@ -76,7 +76,7 @@ Deno.test({
     });
 
     await t.step("the audit page shows the chain verified and the grant records", async () => {
-      await page.getByRole("link", { name: "Audit" }).click();
+      await page.getByRole("link", { name: "Audit", exact: true }).click();
       const line = page.locator("#audit-verification .verification");
       await line.waitFor();
       // The page verified the chain as it was when it loaded; records may follow.
@@ -97,7 +97,7 @@ Deno.test({
 
     await t.step("the page stays usable on a narrow window", async () => {
       await page.setViewportSize({ width: 380, height: 800 });
-      await page.getByRole("link", { name: "Extensions" }).click();
+      await page.getByRole("link", { name: "Extensions", exact: true }).click();
       const link = page.getByRole("link", { name: "acme.tuned" });
       await link.waitFor();
       assert.ok(await link.isVisible());

@@ -18,7 +18,30 @@ export interface ExtensionSummary {
   state: string;
   restarts: number;
   calls: { ok: number; failed: number };
+  activity: ActivityPoint[];
   dev: boolean;
+}
+
+/** One point of an extension's activity: a resource sample and the calls since the previous. */
+export interface ActivityPoint {
+  id: string;
+  /** ms since the epoch. */
+  at: number;
+  rssBytes: number;
+  /** Since the previous point, in % of one core. */
+  cpuPercent: number;
+  calls: number;
+  errors: number;
+}
+
+/** A log line an extension wrote. */
+export interface LogEntry {
+  id: string;
+  /** Orders the lines the host received. */
+  seq: number;
+  level: string;
+  message: string;
+  at: string;
 }
 
 /** One permission kind's three columns. */
@@ -56,10 +79,15 @@ export interface ExtensionDetail extends ExtensionSummary {
   installedAt: string;
   disabled: { at: string; reason: string } | null;
   suspended: boolean;
-  manifest: { description?: string };
+  manifest: {
+    description?: string;
+    operator?: { functions?: { name: string }[] };
+    instrument?: { method?: string };
+  };
   permissions: Record<string, PermissionColumns>;
   settings: { values: Record<string, unknown>; schema: Record<string, Setting> };
   history: HistoryEntry[];
+  logs: LogEntry[];
 }
 
 /** A record of `GET /api/audit`. */

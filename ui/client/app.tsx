@@ -1,7 +1,8 @@
 /**
  * The UI's shell: the session, the navigation, hash routing between the
- * pages, and the live event stream, whose state changes update every page
- * and are announced in an `aria-live` region.
+ * pages, and the live event stream: state changes, crashes and permission
+ * denials update every page and are announced in an `aria-live` region;
+ * activity points and log lines feed the sparklines and logs.
  *
  * @module
  */
@@ -12,13 +13,14 @@ import { AuditPage } from "./audit_page.tsx";
 import { ExtensionPage } from "./extension_page.tsx";
 import { ExtensionsPage } from "./extensions_page.tsx";
 import { InstallPage } from "./install_page.tsx";
-import type { Live } from "./live.ts";
+import type { ActivityPoint, LogEntry } from "./api_types.ts";
+import { appendFor, type Live, LOGS_KEPT, NO_EVENTS, POINTS_KEPT } from "./live.ts";
 
 /** A page the hash names. */
 type Route =
   | { page: "extensions" }
   | { page: "extension"; id: string }
-  | { page: "audit" }
+  | { page: "audit"; extension?: string }
   | { page: "install" };
 
 function routeOf(hash: string): Route {
@@ -27,12 +29,72 @@ function routeOf(hash: string): Route {
     return { page: "extension", id: decodeURIComponent(path.slice("extensions/".length)) };
   }
   if (path === "install") return { page: "install" };
-  return path === "audit" ? { page: "audit" } : { page: "extensions" };
+  if (path === "audit") return { page: "audit" };
+  if (path.startsWith("audit?")) {
+    const extension = new URLSearchParams(path.slice("audit?".length)).get("ext");
+    return extension === null ? { page: "audit" } : { page: "audit", extension };
+  }
+  return { page: "extensions" };
 }
 
-interface StateChangeEvent {
+/** An event of `/api/events`, as far as the shell reads it. */
+interface HostEvent {
   topic: string;
-  payload: { id?: unknown; from?: unknown; to?: unknown; reason?: unknown };
+  payload: Record<string, unknown> | null;
+}
+
+/** The states every call moves between: neither news nor a reason to reload. */
+const QUIET_STATES = new Set(["ready", "busy"]);
+
+/** What one event changes in the live view. */
+function applyEvent(live: Live, event: HostEvent): Live {
+  const payload = event.payload ?? {};
+  const id = payload["id"];
+  if (typeof id !== "string") return { ...live, tick: live.tick + 1 };
+  switch (event.topic) {
+    case "extension.sample":
+      return {
+        ...live,
+        activity: appendFor(live.activity, id, payload as unknown as ActivityPoint, POINTS_KEPT),
+      };
+    case "extension.log":
+      return { ...live, logs: appendFor(live.logs, id, payload as unknown as LogEntry, LOGS_KEPT) };
+    case "extension.state": {
+      // Every call goes ready → busy → ready: the state shown changes, but
+      // the pages need not reload for it (a motif's click would wait on it).
+      const quiet = QUIET_STATES.has(String(payload["from"])) &&
+        QUIET_STATES.has(String(payload["to"]));
+      return {
+        ...live,
+        states: { ...live.states, [id]: String(payload["to"]) },
+        tick: quiet ? live.tick : live.tick + 1,
+      };
+    }
+    default:
+      return { ...live, tick: live.tick + 1 };
+  }
+}
+
+/** What is announced to screen readers of one event; empty: nothing. */
+function announcementOf(event: HostEvent): string {
+  const payload = event.payload ?? {};
+  const id = String(payload["id"]);
+  switch (event.topic) {
+    case "extension.state": {
+      // Every call goes busy and back: that is activity, not news.
+      return QUIET_STATES.has(String(payload["from"])) && QUIET_STATES.has(String(payload["to"]))
+        ? ""
+        : `${id}: ${String(payload["from"])} → ${String(payload["to"])}`;
+    }
+    case "extension.crashed":
+      return `${id} ${payload["kind"] === "limit-kill" ? "was stopped at a limit" : "crashed"}${
+        payload["disabled"] === true ? " and is disabled" : ""
+      }: ${String(payload["reason"])}`;
+    case "extension.denied":
+      return `${id}: permission denied in ${String(payload["method"])}`;
+    default:
+      return "";
+  }
 }
 
 /**
@@ -45,7 +107,7 @@ export function App(): JSX.Element {
   const [admin, setAdmin] = useState(false);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [route, setRoute] = useState<Route>(() => routeOf(location.hash));
-  const [live, setLive] = useState<Live>({ states: {}, tick: 0 });
+  const [live, setLive] = useState<Live>(NO_EVENTS);
   const [announcement, setAnnouncement] = useState("");
 
   useEffect(() => {
@@ -62,19 +124,15 @@ export function App(): JSX.Element {
     if (api === undefined) return;
     const source = new EventSource("/api/events");
     source.onmessage = (message: MessageEvent<string>): void => {
-      let event: StateChangeEvent;
+      let event: HostEvent;
       try {
-        event = JSON.parse(message.data) as StateChangeEvent;
+        event = JSON.parse(message.data) as HostEvent;
       } catch {
         return;
       }
-      const { id, from, to } = event.payload ?? {};
-      if (event.topic === "extension.state" && typeof id === "string" && typeof to === "string") {
-        setLive((old) => ({ states: { ...old.states, [id]: to }, tick: old.tick + 1 }));
-        setAnnouncement(`${id}: ${String(from)} → ${to}`);
-      } else {
-        setLive((old) => ({ ...old, tick: old.tick + 1 }));
-      }
+      setLive((old) => applyEvent(old, event));
+      const announcement = announcementOf(event);
+      if (announcement !== "") setAnnouncement(announcement);
     };
     return (): void => source.close();
   }, [api]);
@@ -136,7 +194,14 @@ export function App(): JSX.Element {
           : route.page === "extension"
           ? <ExtensionPage key={route.id} api={api} id={route.id} admin={admin} live={live} />
           : route.page === "audit"
-          ? <AuditPage api={api} live={live} />
+          ? (
+            <AuditPage
+              key={route.extension ?? ""}
+              api={api}
+              live={live}
+              {...(route.extension === undefined ? {} : { extension: route.extension })}
+            />
+          )
           : route.page === "install"
           ? <InstallPage api={api} />
           : <ExtensionsPage api={api} live={live} />}

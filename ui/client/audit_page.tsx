@@ -1,6 +1,7 @@
 /**
  * The audit page: the chain's verification shown first, the records with
- * filters (extension, kind), and an export of what is shown as JSON Lines.
+ * filters (extension, kind, time), and an export of what is shown as JSON
+ * Lines.
  *
  * @module
  */
@@ -8,12 +9,26 @@ import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AuditRecord, AuditVerification } from "./api_types.ts";
 import { type Api, errorText } from "./api.ts";
+import { AuditTable } from "./audit_table.tsx";
 import type { Live } from "./live.ts";
 
 /** Props of {@linkcode AuditPage}. */
 export interface AuditPageProps {
   api: Api;
   live: Live;
+  /** The extension filter the page opens with (`#/audit?ext=<id>`). Default: all. */
+  extension?: string;
+}
+
+/**
+ * A `datetime-local` value, in the browser's time zone, as ISO 8601.
+ *
+ * @param local `2026-11-23T10:30`, or empty.
+ * @returns The instant in UTC, or undefined for an empty or invalid value.
+ */
+function instant(local: string): string | undefined {
+  const time = new Date(local).getTime();
+  return local === "" || Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
 /**
@@ -34,18 +49,26 @@ export function verificationText(verification: AuditVerification): string {
  * @param props The API and the live events.
  * @returns The page.
  */
-export function AuditPage({ api, live }: AuditPageProps): JSX.Element {
+export function AuditPage(
+  { api, live, extension: initialExtension = "" }: AuditPageProps,
+): JSX.Element {
   const [records, setRecords] = useState<AuditRecord[] | undefined>(undefined);
   const [verification, setVerification] = useState<AuditVerification | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
-  const [extension, setExtension] = useState("");
+  const [extension, setExtension] = useState(initialExtension);
   const [kind, setKind] = useState("");
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
 
   useEffect(() => {
     let current = true;
     const query = new URLSearchParams();
     if (extension !== "") query.set("ext", extension);
     if (kind !== "") query.set("kind", kind);
+    const from = instant(since);
+    const to = instant(until);
+    if (from !== undefined) query.set("since", from);
+    if (to !== undefined) query.set("until", to);
     Promise.all([
       api.get<{ records: AuditRecord[] }>(`/api/audit?${query}`),
       api.get<AuditVerification>("/api/audit/verify"),
@@ -56,7 +79,7 @@ export function AuditPage({ api, live }: AuditPageProps): JSX.Element {
       setFailure(undefined);
     }, (error: unknown) => current && setFailure(errorText(error)));
     return (): void => void (current = false);
-  }, [api, extension, kind, live.tick]);
+  }, [api, extension, kind, since, until, live.tick]);
 
   // The choices come from every record seen without filters, and the current ones.
   const [known, setKnown] = useState<{ extensions: string[]; kinds: string[] }>({
@@ -67,7 +90,11 @@ export function AuditPage({ api, live }: AuditPageProps): JSX.Element {
     if (records === undefined) return;
     setKnown((old) => ({
       extensions: [
-        ...new Set([...old.extensions, ...records.flatMap((r) => r.extension ?? [])]),
+        ...new Set([
+          ...old.extensions,
+          ...records.flatMap((r) => r.extension ?? []),
+          ...(extension === "" ? [] : [extension]),
+        ]),
       ].sort(),
       kinds: [...new Set([...old.kinds, ...records.map((r) => r.kind)])].sort(),
     }));
@@ -122,43 +149,33 @@ export function AuditPage({ api, live }: AuditPageProps): JSX.Element {
             {known.kinds.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
         </div>
+        <div>
+          <label for="audit-since">From</label>
+          <input
+            id="audit-since"
+            type="datetime-local"
+            value={since}
+            onChange={(e): void => setSince(e.currentTarget.value)}
+          />
+        </div>
+        <div>
+          <label for="audit-until">Until</label>
+          <input
+            id="audit-until"
+            type="datetime-local"
+            value={until}
+            onChange={(e): void => setUntil(e.currentTarget.value)}
+          />
+        </div>
         {exportUrl !== undefined && (
           <a href={exportUrl} download="symphony-audit.jsonl">
             Export {records?.length ?? 0} records as JSON Lines
           </a>
         )}
       </div>
-      {records === undefined ? <p>Loading…</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption class="muted">Latest records first</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Extension</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...records].reverse().map((record) => (
-                <tr key={record.seq}>
-                  <td>{record.seq}</td>
-                  <td>{record.at}</td>
-                  <td>{record.kind}</td>
-                  <td>{record.extension ?? ""}</td>
-                  <td>{record.actor}</td>
-                  <td>
-                    <pre class="detail">{JSON.stringify(record.detail)}</pre>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {records === undefined
+        ? <p>Loading…</p>
+        : <AuditTable records={records} caption="Latest records first" />}
     </>
   );
 }

@@ -1,14 +1,19 @@
 /**
  * The extension detail page: manifest summary, lifecycle actions (admin),
- * permissions, settings and restart history.
+ * activity sparklines, permissions, settings, recent logs, restart history
+ * and its audit records.
  *
  * @module
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { ExtensionDetail } from "./api_types.ts";
+import { ActivityPanel } from "./activity_panel.tsx";
+import type { AuditRecord, ExtensionDetail } from "./api_types.ts";
 import { type Api, errorText } from "./api.ts";
-import type { Live } from "./live.ts";
+import { AuditTable } from "./audit_table.tsx";
+import { CallPanel } from "./call_panel.tsx";
+import { joined, type Live, LOGS_KEPT, POINTS_KEPT } from "./live.ts";
+import { LogPanel } from "./log_panel.tsx";
 import { MotifPanel } from "./motif_panel.tsx";
 import { PermissionsPanel } from "./permissions_panel.tsx";
 import { SettingsPanel } from "./settings_panel.tsx";
@@ -21,6 +26,24 @@ export interface ExtensionPageProps {
   live: Live;
 }
 
+/**
+ * The methods an extension's manifest names.
+ *
+ * @param detail The extension.
+ * @returns Its operator functions, its instrument's method, a motif's `render`.
+ */
+function methodsOf(detail: ExtensionDetail): string[] {
+  const { operator, instrument } = detail.manifest;
+  return [
+    ...(operator?.functions ?? []).map((f) => f.name),
+    ...(instrument?.method === undefined ? [] : [instrument.method]),
+    ...(detail.type === "motif" ? ["render"] : []),
+  ];
+}
+
+/** Audit records shown on the page; the audit page has them all. */
+const AUDIT_SHOWN = 20;
+
 const ACTIONS = ["start", "stop", "restart", "suspend", "resume", "enable", "disable"] as const;
 
 /**
@@ -31,6 +54,7 @@ const ACTIONS = ["start", "stop", "restart", "suspend", "resume", "enable", "dis
  */
 export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX.Element {
   const [detail, setDetail] = useState<ExtensionDetail | undefined>(undefined);
+  const [records, setRecords] = useState<AuditRecord[]>([]);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -38,7 +62,14 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
 
   const load = async (): Promise<void> => {
     try {
-      setDetail(await api.get<ExtensionDetail>(path));
+      const [loaded, audit] = await Promise.all([
+        api.get<ExtensionDetail>(path),
+        api.get<{ records: AuditRecord[] }>(
+          `/api/audit?${new URLSearchParams({ ext: id, limit: String(AUDIT_SHOWN) })}`,
+        ),
+      ]);
+      setDetail(loaded);
+      setRecords(audit.records);
       setFailure(undefined);
     } catch (error) {
       setFailure(errorText(error));
@@ -93,7 +124,7 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
         )}
         <dt>Installed</dt>
         <dd>{detail.installedAt}</dd>
-        <dt>Calls</dt>
+        <dt>Calls from other extensions</dt>
         <dd>{detail.calls.ok} ok, {detail.calls.failed} failed</dd>
         {detail.manifest.description !== undefined && (
           <>
@@ -136,7 +167,11 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
         </section>
       )}
       <p class="status" role="status" aria-live="polite" id="action-status">{message}</p>
+      <ActivityPanel
+        points={joined(detail.activity, live.activity[id], (p) => p.at, POINTS_KEPT)}
+      />
       {detail.type === "motif" && <MotifPanel api={api} id={id} admin={admin} />}
+      {admin && <CallPanel api={api} id={id} methods={methodsOf(detail)} />}
       <PermissionsPanel
         permissions={detail.permissions}
         admin={admin}
@@ -186,6 +221,20 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
               </table>
             </div>
           )}
+      </section>
+      <LogPanel lines={joined(detail.logs, live.logs[id], (l) => l.seq, LOGS_KEPT)} />
+      <section aria-labelledby="audit-heading">
+        <h3 id="audit-heading">Audit records</h3>
+        {records.length === 0 ? <p class="muted">None.</p> : (
+          <AuditTable
+            records={records}
+            caption={`Its latest ${records.length} records`}
+            extensionColumn={false}
+          />
+        )}
+        <p>
+          <a href={`#/audit?${new URLSearchParams({ ext: id })}`}>All of its audit records</a>
+        </p>
       </section>
     </>
   );

@@ -1,14 +1,43 @@
 /**
- * The extensions page: every installed extension, its live state, restarts
- * and calls, with a filter box.
+ * The extensions page: every installed extension, its live state, memory,
+ * CPU, calls and errors as sparklines over the last two minutes, and its
+ * restarts, with a filter box.
  *
  * @module
  */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { activityView } from "./activity.ts";
 import type { ExtensionSummary } from "./api_types.ts";
 import { type Api, errorText } from "./api.ts";
-import type { Live } from "./live.ts";
+import { joined, type Live } from "./live.ts";
+import { Sparkline } from "./sparkline.tsx";
+
+/** Points in each sparkline: two minutes at one a second. */
+const SPARK_POINTS = 120;
+
+/** One cell of activity: the sparkline and the latest figure, or a dash without points. */
+function Metric(
+  { kind, values, label, figure }: {
+    kind: string;
+    values: readonly number[];
+    label: string;
+    figure: string;
+  },
+): JSX.Element {
+  return (
+    <td class={`metric ${kind}`}>
+      {figure === ""
+        ? <span aria-label={`${label}: no samples`}>–</span>
+        : (
+          <span class="metric-cell">
+            <Sparkline values={values} label={`${label}: ${figure}`} width={64} height={20} />
+            <span>{figure}</span>
+          </span>
+        )}
+    </td>
+  );
+}
 
 /** Props of {@linkcode ExtensionsPage}. */
 export interface ExtensionsPageProps {
@@ -73,25 +102,58 @@ export function ExtensionsPage({ api, live }: ExtensionsPageProps): JSX.Element 
                 <th scope="col">Version</th>
                 <th scope="col">Trust</th>
                 <th scope="col">State</th>
+                <th scope="col">Memory</th>
+                <th scope="col">CPU</th>
+                <th scope="col">Calls / min</th>
+                <th scope="col">Errors / min</th>
                 <th scope="col">Restarts</th>
-                <th scope="col">Calls (ok / failed)</th>
               </tr>
             </thead>
             <tbody>
-              {shown.map((e) => (
-                <tr key={e.id} data-id={e.id}>
-                  <th scope="row">
-                    <a href={`#/extensions/${encodeURIComponent(e.id)}`}>{e.id}</a>
-                    {e.dev && <span class="badge muted">dev</span>}
-                  </th>
-                  <td>{e.type}</td>
-                  <td>{e.version}</td>
-                  <td>{e.trust}</td>
-                  <td class="state">{live.states[e.id] ?? e.state}</td>
-                  <td>{e.restarts}</td>
-                  <td>{e.calls.ok} / {e.calls.failed}</td>
-                </tr>
-              ))}
+              {shown.map((e) => {
+                const a = activityView(
+                  joined(e.activity, live.activity[e.id], (p) => p.at, SPARK_POINTS),
+                );
+                return (
+                  <tr key={e.id} data-id={e.id}>
+                    <th scope="row">
+                      <a href={`#/extensions/${encodeURIComponent(e.id)}`}>{e.id}</a>
+                      {e.dev && <span class="badge muted">dev</span>}
+                    </th>
+                    <td>{e.type}</td>
+                    <td>{e.version}</td>
+                    <td>{e.trust}</td>
+                    <td class="state">{live.states[e.id] ?? e.state}</td>
+                    <Metric
+                      kind="memory"
+                      values={a.memoryMiB}
+                      label={`Memory of ${e.id}`}
+                      figure={a.memoryNow}
+                    />
+                    <Metric
+                      kind="cpu"
+                      values={a.cpuPercent}
+                      label={`CPU of ${e.id}`}
+                      figure={a.cpuNow}
+                    />
+                    <Metric
+                      kind="calls"
+                      values={a.calls}
+                      label={`Calls to ${e.id} in the last minute`}
+                      figure={a.calls.length === 0 ? "" : String(a.callsPerMinute)}
+                    />
+                    <Metric
+                      kind="errors"
+                      values={a.errors}
+                      label={`Failed calls to ${e.id} in the last minute`}
+                      figure={a.errors.length === 0
+                        ? ""
+                        : `${a.errorsPerMinute}${a.errorRate === "" ? "" : ` (${a.errorRate})`}`}
+                    />
+                    <td>{e.restarts}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -7,6 +7,7 @@
  * @module
  */
 import type { JSX } from "preact";
+import { linePoints } from "./sparkline.tsx";
 
 /** A node of a panel's tree, as `GET /api/extensions/:id/panel` answers it. */
 export interface MotifNode {
@@ -169,16 +170,15 @@ function heading(level: number, text: string): JSX.Element {
 
 /** A line chart of the points, scaled to a 200×60 box. */
 function chart(points: number[], label: string): JSX.Element {
-  const min = Math.min(...points, 0);
-  const max = Math.max(...points, min + 1);
-  const step = points.length > 1 ? 200 / (points.length - 1) : 0;
-  const line = points
-    .map((y, i) => `${(i * step).toFixed(1)},${(58 - ((y - min) / (max - min)) * 56).toFixed(1)}`)
-    .join(" ");
   return (
     <figure class="motif-chart">
       <svg viewBox="0 0 200 60" role="img" aria-label={`${label}: ${points.join(", ")}`}>
-        <polyline points={line} fill="none" stroke="currentColor" stroke-width="2" />
+        <polyline
+          points={linePoints(points, 200, 60)}
+          fill="none"
+          stroke="currentColor"
+          stroke-width="2"
+        />
       </svg>
       {label !== "" && <figcaption>{label}</figcaption>}
     </figure>

@@ -36,13 +36,14 @@ th { font-weight: 600; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin: .5rem 0 1rem; }
 .toolbar label, .field label { display: block; font-size: .9em; }
 .actions { display: flex; flex-wrap: wrap; gap: .4rem; }
-button, input, select { font: inherit; }
+button, input, select, textarea { font: inherit; }
 button { padding: .25rem .7rem; border: 1px solid var(--line); border-radius: 4px;
   background: var(--bg); color: var(--fg); cursor: pointer; }
 button:hover { border-color: var(--accent); }
 button:disabled { opacity: .5; cursor: default; }
 button.danger { color: var(--bad); border-color: var(--bad); }
-input, select { padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px;
+textarea { font-family: ui-monospace, monospace; width: min(100%, 40rem); }
+input, select, textarea { padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px;
   background: var(--bg); color: var(--fg); }
 section { margin: 1.25rem 0; }
 .columns { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem; }
@@ -74,6 +75,17 @@ fieldset { border: 1px solid var(--line); border-radius: 4px; }
 .motif-tone-ok { color: var(--ok); }
 .motif-tone-bad, .motif-tone-warn { color: var(--bad); }
 .motif-tone-info { color: var(--accent); }
+.sparkline { vertical-align: middle; color: var(--accent); max-width: 100%; }
+.errors .sparkline { color: var(--bad); }
+td.metric { white-space: nowrap; }
+.metric-cell { display: inline-flex; align-items: center; gap: .3rem; }
+span.sparkline { display: inline-block; }
+dl.activity { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
+  gap: .6rem 1.5rem; margin: 0; }
+dl.activity dt { font-weight: 600; }
+dl.activity dd { margin: 0; display: flex; flex-wrap: wrap; align-items: center; gap: .25rem .5rem; }
+.table-wrap.log { max-height: 24rem; overflow-y: auto; }
+.level-warn td:nth-child(2), .level-error td:nth-child(2) { color: var(--bad); font-weight: 600; }
 @media (max-width: 700px) {
   .columns { grid-template-columns: 1fr; }
   main { padding: .6rem; }

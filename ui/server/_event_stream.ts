@@ -1,9 +1,18 @@
 /**
- * `GET /api/events`: the Conductor's event bus as Server-Sent Events — state
- * changes (with crashes, limit kills and disables as their reasons) and the
- * events extensions publish. Each message's data is the bus event as JSON
- * (`{ topic, from, at, payload }`); a client too slow to read loses events,
- * and is told how many in a `dropped` event.
+ * `GET /api/events`: the Conductor's event bus as Server-Sent Events. The
+ * host's own events, published by `host`:
+ *
+ * - `extension.state`: a state change, with its reason;
+ * - `extension.crashed`: a crash or a limit kill (`kind`), and whether the
+ *   circuit breaker disabled it;
+ * - `extension.denied`: a call that failed with `PermissionDenied`;
+ * - `extension.sample`: an activity point (memory, CPU, calls and errors),
+ *   about once a second per running extension;
+ * - `extension.log`: a line an extension logged;
+ *
+ * and the events extensions publish. Each message's data is the bus event as
+ * JSON (`{ topic, from, at, payload }`); a client too slow to read loses
+ * events, and is told how many in a `dropped` event.
  *
  * @module
  */

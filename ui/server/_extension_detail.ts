@@ -5,9 +5,10 @@
  */
 import type {
   Conductor,
+  ExtensionLogEntry,
+  ExtensionSample,
   HistoryEntry,
   PermissionKind,
-  ProcessSample,
   SettingLevel,
   StateChange,
 } from "../../conductor/mod.ts";
@@ -37,8 +38,10 @@ export interface ExtensionDetail extends ExtensionSummary {
   history: readonly HistoryEntry[];
   /** State changes in this host, oldest first. */
   transitions: readonly StateChange[];
-  /** Memory and CPU samples in this host, oldest first. */
-  samples: readonly ProcessSample[];
+  /** Its activity in this host, oldest first: the last five minutes at the default interval. */
+  activity: readonly ExtensionSample[];
+  /** Its recent log lines in this host, oldest first. */
+  logs: readonly ExtensionLogEntry[];
 }
 
 /**
@@ -63,6 +66,7 @@ export async function extensionDetail(conductor: Conductor, id: string): Promise
     settings: { values: settings.merged, levels: settings.levels, schema },
     history: installed.history ?? [],
     transitions: conductor.transitions(id),
-    samples: conductor.samples(id),
+    activity: conductor.metrics(id),
+    logs: conductor.logs(id),
   };
 }

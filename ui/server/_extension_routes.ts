@@ -1,6 +1,7 @@
 /**
  * `/api/extensions`: the installed extensions, and what an admin changes of
- * them (lifecycle actions, grants, settings, trust tier).
+ * them (lifecycle actions, grants, settings, trust tier) or asks of them (a
+ * call to one of their methods).
  *
  * @module
  */
@@ -29,6 +30,11 @@ const settingsBody = z.strictObject({
   values: z.record(z.string().min(1).max(200), z.unknown()),
 });
 const trustBody = z.strictObject({ tier: z.enum(TRUST_TIERS) });
+const callBody = z.strictObject({
+  method: z.string().min(1).max(200),
+  /** A JSON value; omitted: null. */
+  input: z.unknown().optional(),
+});
 
 const WHO = "an admin in the web UI";
 
@@ -96,6 +102,15 @@ export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
     await conductor.setSettings(id, level, changes);
     const settings = await conductor.settings(id);
     return c.json({ id, values: settings.merged, levels: settings.levels });
+  });
+
+  // The host calls, as `symphony call` does: the same checks of the input and
+  // result against the manifest's schemas, the same sandbox.
+  app.post("/:id/call", adminOnly, async (c) => {
+    const id = extensionId(c);
+    const { method, input } = await readBody(c, callBody);
+    const result = await conductor.call(id, method, input ?? null);
+    return c.json({ id, method, result: result ?? null });
   });
 
   app.post("/:id/trust", adminOnly, async (c) => {

@@ -6,12 +6,15 @@
  */
 import type {
   Conductor,
+  ExtensionSample,
   ExtensionState,
   InstalledExtension,
-  ProcessSample,
 } from "../../conductor/mod.ts";
 import type { ExtensionType } from "../../manifest/mod.ts";
 import type { TrustTier } from "../../sandbox/mod.ts";
+
+/** Activity points in a summary: the last two minutes at the default interval. */
+const SUMMARY_POINTS = 120;
 
 /** What the extensions page shows of one extension. */
 export interface ExtensionSummary {
@@ -25,8 +28,11 @@ export interface ExtensionSummary {
   restarts: number;
   /** Calls other extensions made to it in this host, by outcome. */
   calls: { ok: number; failed: number };
-  /** Its latest memory and CPU sample while it runs; null otherwise. */
-  lastSample: ProcessSample | null;
+  /**
+   * Its recent activity in this host, oldest first, for the sparklines: one
+   * point a second while it runs (memory, CPU, calls and errors).
+   */
+  activity: readonly ExtensionSample[];
   /** A development install, run from its own directory. */
   dev: boolean;
 }
@@ -56,7 +62,7 @@ export async function extensionSummary(
     state: await conductor.state(id),
     restarts: (installed.history ?? []).filter((entry) => entry.event === "crashed").length,
     calls,
-    lastSample: conductor.samples(id).at(-1) ?? null,
+    activity: conductor.metrics(id).slice(-SUMMARY_POINTS),
     dev: installed.devDir !== undefined,
   };
 }

@@ -87,7 +87,8 @@ const SIGN_IN = page(
  * - `GET /api/extensions`, `GET /api/extensions/:id`; admin only:
  *   `POST /api/extensions/:id/{start,stop,restart,enable,disable,suspend,resume}`,
  *   `POST` and `DELETE /api/extensions/:id/grants`, `PUT /api/extensions/:id/settings`,
- *   `POST /api/extensions/:id/trust`.
+ *   `POST /api/extensions/:id/trust`, `POST /api/extensions/:id/call` (`{ method, input }`:
+ *   the result, or the extension's error with its code).
  * - `GET /api/extensions/:id/panel`: a motif's panel tree; `POST
  *   /api/extensions/:id/panel/event` (admin): a click or input, answered with a
  *   new tree. Trees are checked; a refused one is `InvalidOutput`.
