@@ -13,6 +13,7 @@ import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import {
   checkSettingValue,
+  isHostTopic,
   type Manifest,
   type Permissions,
   sandboxEscapes,
@@ -117,9 +118,9 @@ export interface ConductorOptions {
 
 /**
  * One point of an extension's activity, taken at each resource sample of its
- * (first) process, and when a call ends with no process running (then with
- * no memory or CPU): published on the bus as `extension.sample` and kept for
- * the UI's sparklines.
+ * (first) process; when that process exits, and a watch interval after calls
+ * that end with no process running, a point with no memory or CPU: published
+ * on the bus as `extension.sample` and kept for the UI's sparklines.
  */
 export interface ExtensionSample {
   id: string;
@@ -141,6 +142,12 @@ export interface ExtensionLogEntry extends ExtensionLogLine {
   seq: number;
   /** When the host received it (ISO 8601). */
   at: string;
+}
+
+/** Who asks for a change, for the audit trail. */
+export interface ActorOptions {
+  /** Who acts, such as `ui:admin#2 (cli:ada)`. Default: {@linkcode Conductor.actor}. */
+  actor?: string;
 }
 
 /** The kinds of permission a manifest requests. */
@@ -231,6 +238,8 @@ interface Live {
   metrics: ExtensionSample[];
   /** Calls ended since the last activity point, and failures among them. */
   ended: { calls: number; errors: number };
+  /** Makes the point of calls that ended with no process running, a watch interval after the first. */
+  flush: ReturnType<typeof setTimeout> | undefined;
   /** Its recent log lines, oldest first. */
   logs: ExtensionLogEntry[];
   /** The running process's memory_mb, kept while it runs: the record cache may be emptied. */
@@ -404,7 +413,8 @@ export class Conductor implements AsyncDisposable {
   /**
    * @param id The extension.
    * @returns Its activity in this host, oldest first (the last 300 points,
-   *   one per resource sample while it runs, and one per call that ends with it not running).
+   *   one per resource sample while it runs, one when its process exits, and one a watch
+   *   interval after calls that end with none running).
    */
   metrics(id: string): readonly ExtensionSample[] {
     return this.#live.get(id)?.metrics ?? [];
@@ -477,8 +487,14 @@ export class Conductor implements AsyncDisposable {
       if (live !== undefined) {
         live.ended.calls++;
         if (failed) live.ended.errors++;
-        // No sample will come from a process that is gone: the point is made now.
-        if (live.process?.alive !== true) this.#measure(id, live, undefined, undefined);
+        // No sample will come from a process that is gone: the point is made
+        // a watch interval later, with every call that ended meanwhile.
+        if (live.process?.alive !== true && live.flush === undefined && !this.#closing) {
+          live.flush = setTimeout(() => {
+            live.flush = undefined;
+            if (live.ended.calls > 0) this.#measure(id, live, undefined, undefined);
+          }, this.#limits.watchIntervalMs);
+        }
       }
     }
   }
@@ -782,6 +798,7 @@ export class Conductor implements AsyncDisposable {
     clearInterval(this.#sync);
     clearInterval(await this.#retention);
     await Promise.all([...this.#live.keys()].map((id) => this.stop(id, "the host is stopping")));
+    for (const live of this.#live.values()) clearTimeout(live.flush);
     await this.pool.close();
     await this.#saveRates();
     this.#watchdog[Symbol.dispose]();
@@ -802,13 +819,14 @@ export class Conductor implements AsyncDisposable {
    * suspension is recorded: a later host does not start it either.
    *
    * @param id The extension.
+   * @param options Who asks.
    */
-  async suspend(id: string): Promise<void> {
+  async suspend(id: string, options: ActorOptions = {}): Promise<void> {
     await this.#updateRecord(id, (e) => ({
       ...e,
       suspended: true,
       history: appendHistory(e.history, entry("suspended", "suspended by an admin")),
-    }), { kind: "suspend", extension: id, actor: this.#actor, detail: {} });
+    }), { kind: "suspend", extension: id, actor: options.actor ?? this.actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = true;
     this.#transition(id, "suspended", "suspended by an admin");
@@ -821,15 +839,16 @@ export class Conductor implements AsyncDisposable {
    * Resumes a suspended extension.
    *
    * @param id The extension.
+   * @param options Who asks.
    */
-  async resume(id: string): Promise<void> {
+  async resume(id: string, options: ActorOptions = {}): Promise<void> {
     await this.#updateRecord(id, (e) => {
       const { suspended: _, ...rest } = e;
       return {
         ...rest,
         history: appendHistory(e.history, entry("resumed", "resumed by an admin")),
       };
-    }, { kind: "resume", extension: id, actor: this.#actor, detail: {} });
+    }, { kind: "resume", extension: id, actor: options.actor ?? this.actor, detail: {} });
     const live = this.#liveOf(id);
     live.suspended = false;
     for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
@@ -846,12 +865,13 @@ export class Conductor implements AsyncDisposable {
    *
    * @param id The extension.
    * @param by Who enabled it, for the history.
+   * @param options Who asks, for the audit trail.
    */
-  async enable(id: string, by = "an admin"): Promise<void> {
+  async enable(id: string, by = "an admin", options: ActorOptions = {}): Promise<void> {
     await this.#updateRecord(id, (e) => {
       const { disabled: _, ...rest } = e;
       return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
-    }, { kind: "enable", extension: id, actor: this.#actor, detail: {} });
+    }, { kind: "enable", extension: id, actor: options.actor ?? this.actor, detail: {} });
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
@@ -930,9 +950,10 @@ export class Conductor implements AsyncDisposable {
    *
    * @param id The extension.
    * @param tier `community`, `trusted` or `enterprise`.
+   * @param options Who asks.
    * @throws {SymphonyError} `NotFound`, or `InvalidInput` for an unknown tier.
    */
-  async setTrust(id: string, tier: TrustTier): Promise<void> {
+  async setTrust(id: string, tier: TrustTier, options: ActorOptions = {}): Promise<void> {
     if (!(TRUST_TIERS as readonly string[]).includes(tier)) {
       throw new SymphonyError(
         "InvalidInput",
@@ -943,7 +964,12 @@ export class Conductor implements AsyncDisposable {
     await this.#updateRecord(
       id,
       (e) => ({ ...e, trust: tier }),
-      { kind: "trust", extension: id, actor: this.#actor, detail: { from, to: tier } },
+      {
+        kind: "trust",
+        extension: id,
+        actor: options.actor ?? this.actor,
+        detail: { from, to: tier },
+      },
     );
   }
 
@@ -952,13 +978,18 @@ export class Conductor implements AsyncDisposable {
    *
    * @param id The extension.
    * @param reason Why, for the history.
+   * @param options Who asks.
    */
-  async disable(id: string, reason = "disabled by an admin"): Promise<void> {
+  async disable(
+    id: string,
+    reason = "disabled by an admin",
+    options: ActorOptions = {},
+  ): Promise<void> {
     await this.#updateRecord(id, (e) => ({
       ...e,
       disabled: { at: new Date().toISOString(), reason },
       history: appendHistory(e.history, entry("disabled", reason)),
-    }), { kind: "disable", extension: id, actor: this.#actor, detail: { reason } });
+    }), { kind: "disable", extension: id, actor: options.actor ?? this.actor, detail: { reason } });
     await this.stop(id, reason);
     this.#transition(id, "disabled", reason);
   }
@@ -1026,10 +1057,16 @@ export class Conductor implements AsyncDisposable {
    * @param id The extension.
    * @param kind The permission kind.
    * @param value One of the values the manifest requests for that kind.
+   * @param options Who asks.
    * @throws {SymphonyError} `InvalidInput` for a value not requested; `PermissionDenied`
    *   for what the community tier may never have (`run`).
    */
-  async grant(id: string, kind: PermissionKind, value: string): Promise<void> {
+  async grant(
+    id: string,
+    kind: PermissionKind,
+    value: string,
+    options: ActorOptions = {},
+  ): Promise<void> {
     const installed = await this.get(id);
     const requested: readonly string[] = installed.manifest.permissions[kind];
     if (!requested.includes(value)) {
@@ -1056,7 +1093,7 @@ export class Conductor implements AsyncDisposable {
       await this.#audit({
         kind: "policy-refusal",
         extension: id,
-        actor: this.#actor,
+        actor: options.actor ?? this.actor,
         detail: { refused: "grant", permission: kind, value, rule: `${policy.tier} tier`, why },
       });
       throw new SymphonyError(
@@ -1064,7 +1101,14 @@ export class Conductor implements AsyncDisposable {
         `Cannot grant ${id} ${kind} ${value}: the ${policy.tier} tier may not have it (${why})`,
       );
     }
-    await this.#changeGrants(id, "grant", kind, value, (current) => unique([...current, value]));
+    await this.#changeGrants(
+      id,
+      "grant",
+      kind,
+      value,
+      (current) => unique([...current, value]),
+      options.actor ?? this.actor,
+    );
   }
 
   /**
@@ -1074,14 +1118,21 @@ export class Conductor implements AsyncDisposable {
    * @param id The extension.
    * @param kind The permission kind.
    * @param value The value; all of the kind when omitted.
+   * @param options Who asks.
    */
-  async revoke(id: string, kind: PermissionKind, value?: string): Promise<void> {
+  async revoke(
+    id: string,
+    kind: PermissionKind,
+    value?: string,
+    options: ActorOptions = {},
+  ): Promise<void> {
     await this.#changeGrants(
       id,
       "revoke",
       kind,
       value,
       (current) => value === undefined ? [] : current.filter((v) => v !== value),
+      options.actor ?? this.actor,
     );
   }
 
@@ -1091,13 +1142,14 @@ export class Conductor implements AsyncDisposable {
     kind: PermissionKind,
     value: string | undefined,
     change: (current: readonly string[]) => string[],
+    actor: string,
   ): Promise<void> {
     const current = await this.get(id);
     const after = change(current.grants[kind] ?? current.manifest.permissions[kind]);
     await this.#updateRecord(id, (e) => ({ ...e, grants: { ...e.grants, [kind]: after } }), {
       kind: action,
       extension: id,
-      actor: this.#actor,
+      actor,
       detail: {
         permission: kind,
         ...(value === undefined ? { all: true } : { value }),
@@ -1428,6 +1480,11 @@ export class Conductor implements AsyncDisposable {
 
   async #onExit(id: string, live: Live, process: ExtensionProcess): Promise<void> {
     this.#unwatch.get(process)?.();
+    // The activity shows it gone (unless a successor runs already): a point
+    // with no memory, and the calls that ended meanwhile.
+    if (live.process === undefined || live.process === process) {
+      this.#measure(id, live, undefined, undefined);
+    }
     this.pool.remove(id, process);
     if (live.pooledPrimary === process) live.pooledPrimary = undefined;
     if (live.process === process) live.process = undefined;
@@ -1451,6 +1508,13 @@ export class Conductor implements AsyncDisposable {
         extension: id,
         actor: "conductor",
         detail: { code: failure.code, reason: failure.message },
+      });
+      this.events.publish("host", "extension.crashed", {
+        id,
+        kind: "limit-kill",
+        code: failure.code,
+        reason: failure.message,
+        disabled: false,
       });
       if (current()) this.#transition(id, "stopped", failure.message);
       return;
@@ -1641,6 +1705,7 @@ export class Conductor implements AsyncDisposable {
         transitions: [],
         metrics: [],
         ended: { calls: 0, errors: 0 },
+        flush: undefined,
         logs: [],
         stopping: false,
         suspended: false,
@@ -1662,7 +1727,11 @@ export class Conductor implements AsyncDisposable {
     this.events.publish("host", "extension.state", change);
   }
 
-  get #actor(): string {
+  /**
+   * Who acts through this host unless a change names someone else (its
+   * {@linkcode ActorOptions}): the host's `actor` option, else `conductor`.
+   */
+  get actor(): string {
     return this.#options.actor ?? "conductor";
   }
 
@@ -1867,8 +1936,11 @@ export class Conductor implements AsyncDisposable {
   #notified(publisher: Manifest, method: string, params: unknown): void {
     if (method !== "publish") return;
     const { topic, payload } = (params ?? {}) as Record<string, unknown>;
-    if (typeof topic !== "string" || !publisher.events.publish.includes(topic)) {
-      // Reported at most once a second per publisher, with how many.
+    if (
+      typeof topic !== "string" || !publisher.events.publish.includes(topic) || isHostTopic(topic)
+    ) {
+      // Reported at most once a second per publisher, with how many. A
+      // host's topic is refused at install; a record from before is refused here.
       const undeclared = this.#undeclared.get(publisher.id) ?? { count: 0, reported: 0 };
       this.#undeclared.set(publisher.id, undeclared);
       undeclared.count++;
@@ -1879,7 +1951,7 @@ export class Conductor implements AsyncDisposable {
           level: "warn",
           message: `dropped ${undeclared.count} event(s), the last on ${
             JSON.stringify(topic)
-          }: not listed in events.publish`,
+          }: not listed in events.publish, or a topic of the host's`,
         });
         undeclared.count = 0;
         undeclared.reported = now;

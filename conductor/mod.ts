@@ -12,6 +12,7 @@
  * @module
  */
 export {
+  type ActorOptions,
   Conductor,
   type ConductorCallOptions,
   type ConductorOptions,

@@ -56,6 +56,8 @@ export interface InstallExtensionOptions {
    * everything requested. Ignored for an update, which keeps its grants.
    */
   grants?: Grants;
+  /** Who installs, for the audit trail. Default: the user running the host, `cli:<user>`. */
+  actor?: string;
 }
 
 /**
@@ -124,7 +126,9 @@ export async function installExtension(
     ...(previous === undefined ? {} : { previous }),
     ...(options.grants === undefined ? {} : { grants: options.grants }),
   });
-  const registered = await registerInstall(conductor, configured, { actor: actor() });
+  const registered = await registerInstall(conductor, configured, {
+    actor: options.actor ?? actor(),
+  });
   progress(`Installed ${manifest.id} ${manifest.version}${options.dev ? " (dev)" : ""}`);
   return registered;
 }

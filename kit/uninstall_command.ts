@@ -5,13 +5,13 @@
  *
  * @module
  */
+import { actor } from "./install_extension.ts";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Conductor } from "../conductor/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import type { CliIo } from "./cli_io.ts";
 import { HOST_OPTIONS, HOST_OPTIONS_HELP, hostConductor } from "./host_options.ts";
-import { actor } from "./install_extension.ts";
 
 /** The help text of `uninstall`. */
 export const UNINSTALL_HELP = `Usage: symphony uninstall <id> [--force] [--keep-data] [--json]
@@ -92,6 +92,8 @@ export interface UninstallExtensionOptions {
   keepData?: boolean;
   /** Why its process stops, for its history. Default: the Conductor's "stopped by the host". */
   reason?: string;
+  /** Who uninstalls, for the audit trail. Default: the user running the host, `cli:<user>`. */
+  actor?: string;
 }
 
 /** What an uninstall did. */
@@ -165,7 +167,7 @@ export async function uninstallExtension(
     [{
       kind: "uninstall",
       extension: id,
-      actor: actor(),
+      actor: options.actor ?? actor(),
       detail: {
         version: installed.version,
         settingsArchive: archive,

@@ -18,7 +18,7 @@
  */
 export { dependenciesSchema } from "./dependencies_schema.ts";
 export type { Dependencies } from "./dependencies_schema.ts";
-export { eventsSchema } from "./events_schema.ts";
+export { eventsSchema, isHostTopic } from "./events_schema.ts";
 export type { Events } from "./events_schema.ts";
 export { instrumentSchema } from "./instrument_schema.ts";
 export type { Instrument } from "./instrument_schema.ts";

@@ -276,6 +276,11 @@ Deno.test("validateManifest() rejects each rule with a message a person can act 
       /^events\.publish\[0\]: must be dot-separated parts/,
     ],
     [
+      "a published topic of the host's",
+      { events: { publish: ["file.saved", "Extension.log"] } },
+      /^events\.publish\[1\]: is the host's own: topics under "extension\." tell/,
+    ],
+    [
       "a malformed subscription",
       { events: { subscribe: ["file..saved"] } },
       /^events\.subscribe\[0\]: must be dot-separated parts, each a name or "\*"/,

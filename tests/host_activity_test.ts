@@ -73,13 +73,58 @@ Deno.test("each sample of a running extension is an activity point with its call
 });
 
 Deno.test("calls that crash the extension count as errors though no sample follows", async () => {
-  await using s = await stage({}, { restartPolicy: { baseDelayMs: 10, maxDelayMs: 20 } });
+  await using s = await stage({}, {
+    ...WATCHED,
+    restartPolicy: { baseDelayMs: 10, maxDelayMs: 20 },
+  });
   await s.install(attacker("acme.crasher", "Deno.exit(3);"));
   await assertFails(s.conductor.call("acme.crasher", "run", null), "Crashed");
   await assertFails(s.conductor.call("acme.crasher", "run", null), "Crashed");
-  const points = s.conductor.metrics("acme.crasher");
-  assert.equal(points.reduce((sum, p) => sum + p.calls, 0), 2);
-  assert.equal(points.reduce((sum, p) => sum + p.errors, 0), 2);
+  const total = (field: "calls" | "errors"): number =>
+    s.conductor.metrics("acme.crasher").reduce((sum, p) => sum + p[field], 0);
+  await until(() => total("calls") === 2, "both calls in the activity");
+  assert.equal(total("errors"), 2);
+  assert.ok(s.conductor.metrics("acme.crasher").every((p) => p.rssBytes === 0));
+});
+
+Deno.test("calls refused while no process runs are one point per interval, not one each", async () => {
+  await using s = await stage({}, WATCHED);
+  await s.install(attacker("acme.off", "return 1;"));
+  await s.conductor.disable("acme.off");
+  const published = collect(s, "extension.sample");
+  for (let i = 0; i < 200; i++) {
+    await assertFails(s.conductor.call("acme.off", "run", null), "Disabled");
+  }
+  const total = (): number => s.conductor.metrics("acme.off").reduce((sum, p) => sum + p.calls, 0);
+  await until(() => total() === 200, "the refused calls in the activity");
+  assert.equal(s.conductor.metrics("acme.off").reduce((sum, p) => sum + p.errors, 0), 200);
+  assert.ok(published.length < 20, `${published.length} points for 200 calls`);
+});
+
+Deno.test("a stopped extension's last point shows no memory", async () => {
+  await using s = await stage({}, WATCHED);
+  await s.assertBenignServes();
+  await until(() => s.conductor.metrics("acme.benign").length > 0, "a sample");
+  assert.ok((s.conductor.metrics("acme.benign").at(-1)?.rssBytes ?? 0) > 0);
+  await s.conductor.stop("acme.benign");
+  await until(
+    () => s.conductor.metrics("acme.benign").at(-1)?.rssBytes === 0,
+    "the point of its exit",
+  );
+});
+
+Deno.test("a call's timeout kill is published as a limit kill", async () => {
+  await using s = await stage();
+  await s.install(attacker("acme.slow", "while (true) {}", { resources: { timeout_ms: 300 } }));
+  const published = collect(s, "extension.crashed");
+  await assertFails(s.conductor.call("acme.slow", "run", null), "Timeout");
+  await until(() => published.length > 0, "the limit kill");
+  const payload = published[0]?.payload as Record<string, unknown>;
+  assert.deepEqual([payload.id, payload.kind, payload.code], [
+    "acme.slow",
+    "limit-kill",
+    "Timeout",
+  ]);
 });
 
 Deno.test("calls to an extension that is not installed leave no trace in the activity", async () => {
@@ -145,6 +190,9 @@ Deno.test("an extension subscribed to every topic receives none of the host's ev
       export function onEvent(event) { console.log("overheard " + event.topic); }`,
   });
   await s.install(attacker("acme.victim", "console.log('the secret is 42'); return 1;"));
+  await s.install(attacker("acme.pinger", "ctx.publish('ping', 1); return 1;", {
+    events: { publish: ["ping"] },
+  }));
   const published = collect(s, "extension.*");
   await s.conductor.call("acme.eavesdropper", "ping", null);
   await s.conductor.call("acme.victim", "run", null);
@@ -154,9 +202,11 @@ Deno.test("an extension subscribed to every topic receives none of the host's ev
     "host events to be published",
   );
   await until(() => published.some((e) => e.topic === "extension.log"), "the victim's log");
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // An extension's event, published after the host's, reaches it: so would theirs have.
+  await s.conductor.call("acme.pinger", "run", null);
+  await s.nextLog((line) => line.message === "overheard ping");
   assert.deepEqual(
-    s.logs.filter((l) => l.message.includes("overheard")),
+    s.logs.filter((l) => l.message.includes("overheard extension.")),
     [],
     "an extension received the host's events",
   );

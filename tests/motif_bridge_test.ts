@@ -91,6 +91,13 @@ Deno.test("a motif panel renders, answers a click and an input with new trees, a
       .filter((node) => node.type === "text")
       .map((node) => node.props.text ?? "");
 
+  await t.step("a viewer's look at a stopped motif does not start it", async () => {
+    const refused = await refusal(await get(viewer, "acme.counter"), 403);
+    assert.equal(refused.code, "PermissionDenied");
+    assert.match(refused.message, /not running, and only an admin may start it/);
+    assert.equal(u.s.conductor.isRunning("acme.counter"), false);
+  });
+
   await t.step("GET panel answers the motif's render tree, checked", async () => {
     const body = await json(await get(admin, "acme.counter"), 200);
     assert.equal(body["id"], "acme.counter");

@@ -138,6 +138,8 @@ Deno.test("POST /api/install grants only the admin's selection; the rest is deni
   assert.deepEqual(grants.env, { granted: [], denied: ["LANG"] });
   const permissions = installed["permissions"] as Record<string, { denied: string[] }>;
   assert.deepEqual(permissions["env"]?.denied, ["LANG"]);
+  const [record] = u.s.conductor.audit.list({ extension: "acme.notes", kind: "install" });
+  assert.match(record?.actor ?? "", /^ui:admin#\d+ \(conductor\)$/);
 });
 
 Deno.test("POST /api/install refuses a grant that was not requested, and installs nothing", async () => {
@@ -196,6 +198,8 @@ Deno.test("POST /api/extensions/:id/uninstall refuses while a dependent exists, 
     keepData: true,
   });
   assert.equal(forced["id"], "acme.notes");
+  const [uninstalled] = u.s.conductor.audit.list({ extension: "acme.notes", kind: "uninstall" });
+  assert.match(uninstalled?.actor ?? "", /^ui:admin#\d+ \(conductor\)$/);
   assert.equal(typeof forced["dataKept"], "string");
   const removed = await post(u.app, u.admin, "/api/extensions/acme.user/uninstall", {});
   assert.equal(removed["version"], "1.0.0");

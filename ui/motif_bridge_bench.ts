@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { headlessChromium } from "./_headless_chromium.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { Conductor } from "../conductor/mod.ts";
@@ -268,11 +269,7 @@ async function main(signal: AbortSignal): Promise<void> {
 
   // Imported here: loading playwright-core needs --allow-sys, which `deno bench` does not give.
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox"],
-  });
+  const browser = await chromium.launch(headlessChromium());
   cleanup.defer(() => browser.close());
   // Closing the browser ends a measurement under way: it rejects, and the stack cleans up.
   signal.addEventListener("abort", () => void browser.close(), { once: true });

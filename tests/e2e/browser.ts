@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { headlessChromium } from "../../ui/_headless_chromium.ts";
 
 /** A page open on the UI; disposing it closes the browser. */
 export interface UiPage extends AsyncDisposable {
@@ -22,19 +23,7 @@ export interface UiPage extends AsyncDisposable {
  * @returns The page and the errors its scripts throw.
  */
 export async function openUi(url: string): Promise<UiPage> {
-  const browser = await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
-    headless: true,
-    // No sync, updates or other calls home: this machine's network is closed.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch(headlessChromium());
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const pageErrors: string[] = [];

@@ -13,8 +13,11 @@ import { AuditPage } from "./audit_page.tsx";
 import { ExtensionPage } from "./extension_page.tsx";
 import { ExtensionsPage } from "./extensions_page.tsx";
 import { InstallPage } from "./install_page.tsx";
-import type { ActivityPoint, LogEntry } from "./api_types.ts";
-import { appendFor, type Live, LOGS_KEPT, NO_EVENTS, POINTS_KEPT } from "./live.ts";
+import { announcementOf, applyEvent, type BusMessage, reloads } from "./host_events.ts";
+import { type Live, NO_EVENTS } from "./live.ts";
+
+/** Reloads asked for within this many ms are one. */
+const RELOAD_MS = 250;
 
 /** A page the hash names. */
 type Route =
@@ -35,66 +38,6 @@ function routeOf(hash: string): Route {
     return extension === null ? { page: "audit" } : { page: "audit", extension };
   }
   return { page: "extensions" };
-}
-
-/** An event of `/api/events`, as far as the shell reads it. */
-interface HostEvent {
-  topic: string;
-  payload: Record<string, unknown> | null;
-}
-
-/** The states every call moves between: neither news nor a reason to reload. */
-const QUIET_STATES = new Set(["ready", "busy"]);
-
-/** What one event changes in the live view. */
-function applyEvent(live: Live, event: HostEvent): Live {
-  const payload = event.payload ?? {};
-  const id = payload["id"];
-  if (typeof id !== "string") return { ...live, tick: live.tick + 1 };
-  switch (event.topic) {
-    case "extension.sample":
-      return {
-        ...live,
-        activity: appendFor(live.activity, id, payload as unknown as ActivityPoint, POINTS_KEPT),
-      };
-    case "extension.log":
-      return { ...live, logs: appendFor(live.logs, id, payload as unknown as LogEntry, LOGS_KEPT) };
-    case "extension.state": {
-      // Every call goes ready → busy → ready: the state shown changes, but
-      // the pages need not reload for it (a motif's click would wait on it).
-      const quiet = QUIET_STATES.has(String(payload["from"])) &&
-        QUIET_STATES.has(String(payload["to"]));
-      return {
-        ...live,
-        states: { ...live.states, [id]: String(payload["to"]) },
-        tick: quiet ? live.tick : live.tick + 1,
-      };
-    }
-    default:
-      return { ...live, tick: live.tick + 1 };
-  }
-}
-
-/** What is announced to screen readers of one event; empty: nothing. */
-function announcementOf(event: HostEvent): string {
-  const payload = event.payload ?? {};
-  const id = String(payload["id"]);
-  switch (event.topic) {
-    case "extension.state": {
-      // Every call goes busy and back: that is activity, not news.
-      return QUIET_STATES.has(String(payload["from"])) && QUIET_STATES.has(String(payload["to"]))
-        ? ""
-        : `${id}: ${String(payload["from"])} → ${String(payload["to"])}`;
-    }
-    case "extension.crashed":
-      return `${id} ${payload["kind"] === "limit-kill" ? "was stopped at a limit" : "crashed"}${
-        payload["disabled"] === true ? " and is disabled" : ""
-      }: ${String(payload["reason"])}`;
-    case "extension.denied":
-      return `${id}: permission denied in ${String(payload["method"])}`;
-    default:
-      return "";
-  }
 }
 
 /**
@@ -123,18 +66,29 @@ export function App(): JSX.Element {
   useEffect(() => {
     if (api === undefined) return;
     const source = new EventSource("/api/events");
+    // Reloads asked for within RELOAD_MS of each other are one.
+    let reload: number | undefined;
     source.onmessage = (message: MessageEvent<string>): void => {
-      let event: HostEvent;
+      let event: BusMessage;
       try {
-        event = JSON.parse(message.data) as HostEvent;
+        event = JSON.parse(message.data) as BusMessage;
       } catch {
         return;
       }
       setLive((old) => applyEvent(old, event));
       const announcement = announcementOf(event);
       if (announcement !== "") setAnnouncement(announcement);
+      if (reloads(event) && reload === undefined) {
+        reload = setTimeout(() => {
+          reload = undefined;
+          setLive((old) => ({ ...old, tick: old.tick + 1 }));
+        }, RELOAD_MS);
+      }
     };
-    return (): void => source.close();
+    return (): void => {
+      source.close();
+      clearTimeout(reload);
+    };
   }, [api]);
 
   useEffect(() => {

@@ -11,9 +11,10 @@ export interface Live {
   /** The latest state of each extension whose state changed since the page loaded. */
   states: Record<string, string>;
   /**
-   * Counts the events that change what pages show (states, crashes, denials,
-   * extensions' events): a page reloads its data when it changes. Activity
-   * points and log lines do not count; they arrive below.
+   * Counts the reloads the host's events asked for (state changes other than
+   * busy and back, crashes, denials; those within 250 ms are one): a page
+   * reloads its data when it changes. Activity points and log lines arrive
+   * below instead.
    */
   tick: number;
   /** Activity points received per extension, oldest first. */

@@ -7,7 +7,12 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { type Conductor, PERMISSION_KINDS, SETTING_LEVELS } from "../../conductor/mod.ts";
+import {
+  type ActorOptions,
+  type Conductor,
+  PERMISSION_KINDS,
+  SETTING_LEVELS,
+} from "../../conductor/mod.ts";
 import { TRUST_TIERS } from "../../sandbox/mod.ts";
 import { adminOnly } from "./_admin_only.ts";
 import { extensionDetail } from "./_extension_detail.ts";
@@ -45,17 +50,17 @@ const WHO = "an admin in the web UI";
  * @returns The routes.
  */
 export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
-  const actions: Record<string, (id: string) => Promise<unknown>> = {
+  const actions: Record<string, (id: string, as: ActorOptions) => Promise<unknown>> = {
     start: (id) => conductor.start(id),
     stop: (id) => conductor.stop(id, `stopped by ${WHO}`),
     restart: async (id) => {
       await conductor.stop(id, `restarted by ${WHO}`);
       await conductor.start(id);
     },
-    enable: (id) => conductor.enable(id, WHO),
-    disable: (id) => conductor.disable(id, `disabled by ${WHO}`),
-    suspend: (id) => conductor.suspend(id),
-    resume: (id) => conductor.resume(id),
+    enable: (id, as) => conductor.enable(id, WHO, as),
+    disable: (id, as) => conductor.disable(id, `disabled by ${WHO}`, as),
+    suspend: (id, as) => conductor.suspend(id, as),
+    resume: (id, as) => conductor.resume(id, as),
   };
   const app = new Hono<ApiEnv>();
 
@@ -74,7 +79,7 @@ export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
     async (c) => {
       const id = extensionId(c);
       await conductor.get(id); // NotFound before anything is done
-      await actions[c.req.param("action")]?.(id);
+      await actions[c.req.param("action")]?.(id, { actor: c.get("actor") });
       return c.json({ id, state: await conductor.state(id) });
     },
   );
@@ -82,14 +87,14 @@ export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
   app.post("/:id/grants", adminOnly, async (c) => {
     const id = extensionId(c);
     const { kind, value } = await readBody(c, grantBody);
-    await conductor.grant(id, kind, value);
+    await conductor.grant(id, kind, value, { actor: c.get("actor") });
     return c.json({ id, permissions: await extensionPermissions(conductor, id) });
   });
 
   app.delete("/:id/grants", adminOnly, async (c) => {
     const id = extensionId(c);
     const { kind, value } = await readBody(c, revokeBody);
-    await conductor.revoke(id, kind, value);
+    await conductor.revoke(id, kind, value, { actor: c.get("actor") });
     return c.json({ id, permissions: await extensionPermissions(conductor, id) });
   });
 
@@ -109,14 +114,15 @@ export function extensionRoutes(conductor: Conductor): Hono<ApiEnv> {
   app.post("/:id/call", adminOnly, async (c) => {
     const id = extensionId(c);
     const { method, input } = await readBody(c, callBody);
-    const result = await conductor.call(id, method, input ?? null);
+    // A browser that goes away cancels the call.
+    const result = await conductor.call(id, method, input ?? null, { signal: c.req.raw.signal });
     return c.json({ id, method, result: result ?? null });
   });
 
   app.post("/:id/trust", adminOnly, async (c) => {
     const id = extensionId(c);
     const { tier } = await readBody(c, trustBody);
-    await conductor.setTrust(id, tier);
+    await conductor.setTrust(id, tier, { actor: c.get("actor") });
     return c.json({ id, trust: tier });
   });
 

@@ -117,6 +117,7 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
     const installed = await installExtension(path, {
       conductor,
       confirm: () => Promise.resolve(true),
+      actor: c.get("actor"),
       ...(update ? { update } : {}),
       ...(grants === undefined || update ? {} : { grants }),
     });
@@ -125,7 +126,9 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
     }
     if (grants !== undefined && update) {
       for (const { kind, value } of requested(manifest)) {
-        if (!(grants[kind] ?? []).includes(value)) await conductor.revoke(manifest.id, kind, value);
+        if (!(grants[kind] ?? []).includes(value)) {
+          await conductor.revoke(manifest.id, kind, value, { actor: c.get("actor") });
+        }
       }
     }
     const record = await conductor.get(manifest.id);
@@ -149,6 +152,7 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
           force: force === true,
           keepData: keepData === true,
           reason: "uninstalled by an admin in the web UI",
+          actor: c.get("actor"),
         }),
       );
     } catch (error) {

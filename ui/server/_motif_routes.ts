@@ -38,7 +38,9 @@ const INVALID_OUTPUT_STATUS = 502;
 /**
  * The motif panel endpoints, to mount at `/api/extensions`.
  *
- * - `GET /:id/panel` → `{ id, tree }` from the motif's `render`.
+ * - `GET /:id/panel` → `{ id, tree }` from the motif's `render`. A viewer sees
+ *   the panel of a running motif only: starting one is an admin's change
+ *   (`PermissionDenied`, 403).
  * - `POST /:id/panel/event` (admin) `{ id, kind, value? }` → `{ id, tree }` from its `event`.
  *
  * A refused tree is `InvalidOutput` (502); an extension that is not a motif is `NotFound`.
@@ -66,8 +68,16 @@ export function motifRoutes(conductor: Conductor): Hono<ApiEnv> {
     error instanceof SymphonyError && error.code === "InvalidOutput";
 
   app.get("/:id/panel", async (c) => {
+    const id = extensionId(c);
+    if (c.get("session").role !== "admin" && !conductor.isRunning(id)) {
+      await motif(id);
+      throw new SymphonyError(
+        "PermissionDenied",
+        `Cannot show the panel of ${id}: it is not running, and only an admin may start it`,
+      );
+    }
     try {
-      return c.json(await answer(extensionId(c), "render", null));
+      return c.json(await answer(id, "render", null));
     } catch (error) {
       if (refused(error)) return errorResponse(c, error, INVALID_OUTPUT_STATUS);
       throw error;

@@ -26,7 +26,11 @@ export function sessionCookie(host: string): string {
 
 /** What the API's handlers find in the context: the request's session. */
 export interface ApiEnv {
-  Variables: { session: Session };
+  Variables: {
+    session: Session;
+    /** Who the session is in the audit trail: `ui:<role>#<n> (<the host's actor>)`. */
+    actor: string;
+  };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

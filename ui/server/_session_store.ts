@@ -18,6 +18,8 @@ export interface Session {
   /** The cookie's value. */
   readonly id: string;
   readonly role: Role;
+  /** Counts the sessions this store opened, from 1: names the session in the audit trail. */
+  readonly number: number;
   /** What state-changing requests carry in `X-CSRF-Token`. */
   readonly csrfToken: string;
   /** When it was last used, in ms. */
@@ -38,6 +40,7 @@ export interface SessionStoreOptions {
 export class SessionStore {
   readonly #sessions = new Map<string, Session>();
   readonly #options: SessionStoreOptions;
+  #opened = 0;
 
   /** @param options The clock and the bounds. */
   constructor(options: SessionStoreOptions) {
@@ -54,6 +57,7 @@ export class SessionStore {
     const session = {
       id: randomToken(32),
       role,
+      number: ++this.#opened,
       csrfToken: randomToken(32),
       lastUsed: this.#options.now(),
     };

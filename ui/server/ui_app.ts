@@ -98,6 +98,8 @@ const SIGN_IN = page(
  * - `GET /api/events`: the event bus as Server-Sent Events.
  *
  * Errors are `{ "error": { "code", "message" } }` with the contract's code.
+ * What a session changes is audited as `ui:<role>#<n> (<the host's actor>)`,
+ * `n` counting the sessions this app opened.
  *
  * @param options The Conductor, the tokens and the bound address.
  * @returns The app; `app.fetch` answers requests.
@@ -128,6 +130,7 @@ export function uiApp(options: UiAppOptions): Hono {
     throw new TypeError("The viewer token must differ from the start token");
   }
   const cookie = sessionCookie(options.host);
+  const hostActor = conductor.actor;
   const sessions = new SessionStore({
     now: options.now ?? Date.now,
     idleMs: options.sessionIdleMs ?? 12 * 60 * 60_000,
@@ -157,6 +160,9 @@ export function uiApp(options: UiAppOptions): Hono {
     }),
     sessionGuard(sessions, cookie),
     async (c, next) => {
+      // What a session changes is audited as its own, beside the host's user.
+      const { role, number } = c.get("session");
+      c.set("actor", `ui:${role}#${number} (${hostActor})`);
       await next();
       c.header("Cache-Control", "no-store");
     },
