@@ -12,6 +12,7 @@ const TUNED: Extension = {
   settings: {
     indent: { type: "integer", default: 2, minimum: 0, maximum: 8, description: "Spaces" },
     style: { type: "enum", values: ["tabs", "spaces"], default: "spaces" },
+    exclude: { type: "array", items: { type: "string" }, default: ["node_modules"] },
   },
   main: `export function activate() { return { run: () => null }; }`,
 };
@@ -73,6 +74,29 @@ Deno.test({
       await style.getByRole("button", { name: "Save style" }).click();
       await page.locator("#action-status", { hasText: "Saved style" }).waitFor();
       assert.equal((await s.conductor.settings("acme.tuned")).merged["style"], "tabs");
+    });
+
+    await t.step("an array setting is a list whose items are added and removed", async () => {
+      const field = page.locator('form[data-setting="exclude"]');
+      const item = (n: number) => field.getByRole("textbox", { name: `exclude item ${n}` });
+      assert.equal(await item(1).inputValue(), "node_modules");
+      await field.getByRole("button", { name: "Add an item to exclude" }).click();
+      // An item may hold a comma: it stays one item.
+      await item(2).fill("dist, build");
+      await field.getByRole("button", { name: "Save exclude" }).click();
+      await page.locator("#action-status", { hasText: "Saved exclude" }).waitFor();
+      const exclude = async (): Promise<unknown> =>
+        (await s.conductor.settings("acme.tuned")).merged["exclude"];
+      assert.deepEqual(await exclude(), ["node_modules", "dist, build"]);
+      await field.getByRole("button", { name: "Remove exclude item 1" }).click();
+      await item(2).waitFor({ state: "detached" });
+      await field.getByRole("button", { name: "Save exclude" }).click();
+      const deadline = Date.now() + 10_000;
+      while (JSON.stringify(await exclude()) !== JSON.stringify(["dist, build"])) {
+        assert.ok(Date.now() < deadline, `exclude is ${JSON.stringify(await exclude())}`);
+        await page.waitForTimeout(50);
+      }
+      assert.equal(await item(1).inputValue(), "dist, build");
     });
 
     await t.step("the audit page shows the chain verified and the grant records", async () => {

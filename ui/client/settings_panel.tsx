@@ -1,8 +1,9 @@
 /**
  * The settings form generated from the manifest's settings schema: a number
- * input with its bounds, a select for an enum, a checkbox for a boolean, a
- * text input for a string (an array as comma-separated text). Each setting
- * is saved on its own, at the user level; the API's refusal shows under it.
+ * input with its bounds, a select for an enum, a switch for a boolean, a
+ * text input for a string, and for an array a list of such inputs with
+ * buttons to add and remove items. Each setting is saved on its own, at the
+ * user level; the API's refusal shows under it.
  *
  * @module
  */
@@ -23,23 +24,109 @@ export interface SettingsPanelProps {
 }
 
 function asText(value: unknown): string {
-  return Array.isArray(value) ? value.join(", ") : value === undefined ? "" : String(value);
+  return value === undefined ? "" : String(value);
 }
 
-function parsed(setting: Setting, text: string, checked: boolean): unknown {
+function asItems(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(asText) : [];
+}
+
+/** A number as typed; left as text when it is not one, for the server to refuse by name. */
+function numberOf(text: string): unknown {
+  return text.trim() === "" || !Number.isFinite(Number(text)) ? text : Number(text);
+}
+
+function itemOf(type: "string" | "integer" | "number" | "boolean", text: string): unknown {
+  return type === "string" ? text : type === "boolean" ? text === "true" : numberOf(text);
+}
+
+function parsed(setting: Setting, text: string, checked: boolean, items: string[]): unknown {
   switch (setting.type) {
     case "boolean":
       return checked;
     case "integer":
     case "number":
-      return text.trim() === "" ? text : Number(text);
+      return numberOf(text);
     case "array":
-      return text.split(",").map((item) => item.trim()).filter((item) => item !== "").map((
-        item,
-      ) => setting.items.type === "string" ? item : JSON.parse(item) as unknown);
+      return items.map((item) => itemOf(setting.items.type, item));
     default:
       return text;
   }
+}
+
+/** Props of {@linkcode ItemList}. */
+interface ItemListProps {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean";
+  items: string[];
+  onChange: (items: string[]) => void;
+  disabled: boolean;
+  labelledBy: string;
+  describedBy: string | undefined;
+}
+
+/** An array setting's items: one input each, a button to remove it, one to add. */
+function ItemList(props: ItemListProps): JSX.Element {
+  const { name, type, items, onChange } = props;
+  const set = (index: number, text: string): void =>
+    onChange(items.map((item, i) => i === index ? text : item));
+  return (
+    <div role="group" aria-labelledby={props.labelledBy} aria-describedby={props.describedBy}>
+      <ul class="plain items">
+        {items.map((item, index) => (
+          <li key={index}>
+            {type === "boolean"
+              ? (
+                <input
+                  type="checkbox"
+                  role="switch"
+                  aria-label={`${name} item ${index + 1}`}
+                  checked={item === "true"}
+                  disabled={props.disabled}
+                  onChange={(e): void => set(index, String(e.currentTarget.checked))}
+                />
+              )
+              : type === "string"
+              ? (
+                <input
+                  type="text"
+                  aria-label={`${name} item ${index + 1}`}
+                  value={item}
+                  disabled={props.disabled}
+                  onInput={(e): void => set(index, e.currentTarget.value)}
+                />
+              )
+              : (
+                <input
+                  type="number"
+                  step={type === "integer" ? 1 : "any"}
+                  aria-label={`${name} item ${index + 1}`}
+                  value={item}
+                  disabled={props.disabled}
+                  onInput={(e): void => set(index, e.currentTarget.value)}
+                />
+              )}{" "}
+            <button
+              type="button"
+              aria-label={`Remove ${name} item ${index + 1}`}
+              disabled={props.disabled}
+              onClick={(): void => onChange(items.filter((_, i) => i !== index))}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        aria-label={`Add an item to ${name}`}
+        disabled={props.disabled}
+        onClick={(): void => onChange([...items, type === "boolean" ? "false" : ""])}
+      >
+        Add
+      </button>
+    </div>
+  );
 }
 
 /**
@@ -53,6 +140,7 @@ function SettingField(
 ): JSX.Element {
   const { setting, name } = props;
   const [text, setText] = useState(asText(props.values[name]));
+  const [items, setItems] = useState(asItems(props.values[name]));
   const [checked, setChecked] = useState(props.values[name] === true);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -64,7 +152,7 @@ function SettingField(
     event.preventDefault();
     setBusy(true);
     try {
-      const value = parsed(setting, text, checked);
+      const value = parsed(setting, text, checked, items);
       const answer = await props.api.send<{ values: Record<string, unknown> }>(
         "PUT",
         `/api/extensions/${encodeURIComponent(props.id)}/settings`,
@@ -72,6 +160,7 @@ function SettingField(
       );
       setError(undefined);
       setText(asText(answer.values[name]));
+      setItems(asItems(answer.values[name]));
       props.onSaved(answer.values, name);
     } catch (cause) {
       setError(errorText(cause));
@@ -87,7 +176,19 @@ function SettingField(
     "aria-describedby": describedBy,
   };
   let input: JSX.Element;
-  if (setting.type === "boolean") {
+  if (setting.type === "array") {
+    input = (
+      <ItemList
+        name={name}
+        type={setting.items.type}
+        items={items}
+        onChange={setItems}
+        disabled={common.disabled}
+        labelledBy={`${inputId}-label`}
+        describedBy={describedBy}
+      />
+    );
+  } else if (setting.type === "boolean") {
     input = (
       <input
         {...common}
@@ -131,13 +232,21 @@ function SettingField(
       setting.maximum === undefined ? "" : `max ${setting.maximum}`,
     ].filter((part) => part !== "").join(", ")
     : setting.type === "array"
-    ? `comma-separated ${setting.items.type} values`
+    ? `a list of ${setting.items.type} values`
     : "";
   return (
     <form class="field" noValidate onSubmit={save} data-setting={name}>
-      <label for={inputId}>
-        {setting.title ?? name} {bounds !== "" && <span class="muted">({bounds})</span>}
-      </label>
+      {setting.type === "array"
+        ? (
+          <span class="label" id={`${inputId}-label`}>
+            {setting.title ?? name} {bounds !== "" && <span class="muted">({bounds})</span>}
+          </span>
+        )
+        : (
+          <label for={inputId}>
+            {setting.title ?? name} {bounds !== "" && <span class="muted">({bounds})</span>}
+          </label>
+        )}
       {setting.description !== undefined && <p class="muted">{setting.description}</p>}
       <div class="actions">
         {input}

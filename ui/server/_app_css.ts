@@ -34,7 +34,8 @@ th { font-weight: 600; }
 .badge { display: inline-block; padding: 0 .45rem; border: 1px solid currentColor; border-radius: 1rem;
   font-size: .85em; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin: .5rem 0 1rem; }
-.toolbar label, .field label { display: block; font-size: .9em; }
+.toolbar label, .field label, .field .label { display: block; font-size: .9em; }
+ul.items li { display: flex; gap: .4rem; align-items: center; }
 .actions { display: flex; flex-wrap: wrap; gap: .4rem; }
 button, input, select, textarea { font: inherit; }
 button { padding: .25rem .7rem; border: 1px solid var(--line); border-radius: 4px;
