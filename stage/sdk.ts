@@ -241,6 +241,35 @@ export function defineOperator(module: ExtensionModule): ExtensionModule {
 }
 
 /**
+ * A node of a motif's panel in the web UI: its `render` method returns one
+ * (the root), its `event` method answers each {@linkcode PanelEvent} with
+ * another. The host checks the tree (these types and props only, no HTML,
+ * no URLs, bounded sizes) and the page renders it as text.
+ */
+export type PanelNode =
+  & { children?: PanelNode[] }
+  & (
+    | { type: "text"; props: { text: string } }
+    | { type: "heading"; props: { text: string; level?: number } }
+    | { type: "button"; props: { id: string; label: string } }
+    | { type: "input"; props: { id: string; label: string; value?: string } }
+    | { type: "list"; props: { items: string[] } }
+    | { type: "table"; props: { columns: string[]; rows: (string | number | boolean | null)[][] } }
+    | { type: "badge"; props: { text: string; tone?: "neutral" | "info" | "ok" | "warn" | "bad" } }
+    | { type: "progress"; props: { value: number; label?: string } }
+    | { type: "chart"; props: { points: number[]; label?: string } }
+  );
+
+/** What a motif's `event` method receives: a click on a button, or an input's new value. */
+export interface PanelEvent {
+  /** The `id` prop of the button or input. */
+  id: string;
+  kind: "click" | "input";
+  /** The input's value, for `input`. */
+  value?: string;
+}
+
+/**
  * Types a motif's entry module (UI contributions).
  *
  * @param module `activate` and optionally `deactivate`.

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { Conductor } from "../conductor/mod.ts";
 import { installExtension } from "../kit/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
+import { motifTree } from "../ui/server/_motif_tree.ts";
 import { tempDir } from "./temp_dir.ts";
 
 const EXAMPLES = new URL("../stage/examples/", import.meta.url).pathname;
@@ -288,7 +289,12 @@ Deno.test("word-count-panel contributes a panel and a command that count text", 
     assert.deepEqual(manifest.motif?.commands, [
       { id: "symphony.word-count-panel.count", title: "Count words", keybinding: "ctrl+alt+w" },
     ]);
-    assert.deepEqual((await conductor.start(id)).methods.toSorted(), ["count", "panel.stats"]);
+    assert.deepEqual((await conductor.start(id)).methods.toSorted(), [
+      "count",
+      "event",
+      "panel.stats",
+      "render",
+    ]);
   });
 
   await t.step("count counts words, sentences, lines and graphemes", async () => {
@@ -330,6 +336,29 @@ Deno.test("word-count-panel contributes a panel and a command that count text", 
       items: { label: string; value: string }[];
     };
     assert.deepEqual(empty.items.at(-1), { label: "Reading time", value: "—" });
+  });
+
+  await t.step("its web UI panel counts what is typed, as the host's check allows", async () => {
+    type Tree = { children: { type: string; props: { rows?: unknown[][] } }[] };
+    const rows = (tree: unknown): unknown[][] =>
+      (motifTree(tree, "render") as unknown as Tree).children
+        .find((node) => node.type === "table")?.props.rows ?? [];
+    assert.deepEqual(rows(await conductor.call(id, "render", null)).at(0), ["Words", "0"]);
+    const typed = await conductor.call(id, "event", {
+      id: "text",
+      kind: "input",
+      value: "word ".repeat(401),
+    });
+    assert.deepEqual(rows(typed).at(0), ["Words", "401"]);
+    assert.deepEqual(rows(typed).at(-1), ["Reading time", "3 min"]);
+    // A setting changed while it runs is used by the next render.
+    await conductor.setSettings(id, "user", { words_per_minute: 1000, show_lines: false });
+    const tuned = rows(await conductor.call(id, "render", null));
+    assert.deepEqual(tuned.at(-1), ["Reading time", "1 min"]);
+    assert.equal(tuned.some((row) => row[0] === "Lines"), false);
+    const cleared = await conductor.call(id, "event", { id: "clear", kind: "click" });
+    assert.deepEqual(rows(cleared).at(0), ["Words", "0"]);
+    await conductor.setSettings(id, "user", { words_per_minute: undefined, show_lines: undefined });
   });
 
   await t.step("an input without text is refused and the motif keeps serving", async () => {

@@ -5,6 +5,8 @@
 // refusal. Run with `deno task e2e`.
 import assert from "node:assert/strict";
 import { serveUi } from "../../ui/mod.ts";
+import { fileURLToPath } from "node:url";
+import { installExtension } from "../../kit/mod.ts";
 import { openUi, screenshot } from "./browser.ts";
 import { installMotif, stage } from "../extension_stage.ts";
 
@@ -30,6 +32,10 @@ export function activate() {
     },
   };
 }`;
+
+const WORD_COUNT = fileURLToPath(
+  new URL("../../stage/examples/word-count-panel", import.meta.url),
+);
 
 const IMG = `<img src=x onerror="window.__pwned=1">`;
 const SCRIPT = "<script>window.__pwned=1</script>";
@@ -109,6 +115,32 @@ Deno.test({
         await page.evaluate(() => typeof Reflect.get(globalThis, "__pwned")),
         "undefined",
       );
+    });
+
+    await t.step("the example motif counts typed text and follows a changed setting", async () => {
+      const installed = await installExtension(WORD_COUNT, {
+        conductor: s.conductor,
+        confirm: () => Promise.resolve(true),
+      });
+      assert.equal(installed?.id, "symphony.word-count-panel");
+      await page.getByRole("link", { name: "Extensions", exact: true }).click();
+      await page.getByRole("link", { name: "symphony.word-count-panel" }).click();
+      const text = panel.getByRole("textbox", { name: "Text to count" });
+      await text.fill("One two three. Four.");
+      await text.press("Enter");
+      const row = (name: string) => panel.locator("tr", { hasText: name });
+      await row("Words").filter({ hasText: "4" }).waitFor();
+      assert.match(await row("Sentences").innerText(), /2/);
+      assert.equal(await row("Lines").count(), 1);
+      // The setting is saved while it runs, and its next answer follows it.
+      const lines = page.locator('form[data-setting="show_lines"]');
+      await lines.getByRole("switch").uncheck();
+      await lines.getByRole("button", { name: "Save show_lines" }).click();
+      await page.locator("#action-status", { hasText: "Saved show_lines" }).waitFor();
+      await panel.getByRole("button", { name: "Clear" }).click();
+      await row("Words").filter({ hasText: "0" }).waitFor();
+      assert.equal(await row("Lines").count(), 0);
+      await screenshot(page, "motif-example");
     });
 
     assert.deepEqual(pageErrors, []);

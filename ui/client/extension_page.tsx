@@ -228,7 +228,7 @@ export function ExtensionPage({ api, id, admin, live }: ExtensionPageProps): JSX
         {records.length === 0 ? <p class="muted">None.</p> : (
           <AuditTable
             records={records}
-            caption={`Its latest ${records.length} records`}
+            caption={`Its latest ${records.length} record${records.length === 1 ? "" : "s"}`}
             extensionColumn={false}
           />
         )}

@@ -56,6 +56,7 @@ section { margin: 1.25rem 0; }
 .verification { font-size: 1.1rem; font-weight: 600; padding: .5rem .75rem; border-radius: 4px;
   border: 2px solid currentColor; display: inline-block; }
 .status { min-height: 1.4em; }
+#live-status { max-width: 1200px; margin: .4rem auto 0; padding: 0 1rem; color: var(--muted); }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.summary dt { font-weight: 600; }
 dl.summary dd { margin: 0; }

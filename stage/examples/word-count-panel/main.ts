@@ -7,10 +7,12 @@
  *   the command `symphony.word-count-panel.count`.
  * - `panel.stats` `{ text }` → `{ title, items: [{ label, value }] }`: what
  *   the sidebar panel `stats` shows, shaped by the settings.
+ * - `render` and `event`: the same panel in the web UI, as a tree of nodes:
+ *   a text box, the counts as a table, and a button that clears the text.
  *
  * @module
  */
-import type { ExtensionContext, Handlers } from "@symphony/sdk";
+import type { ExtensionContext, Handlers, PanelEvent, PanelNode } from "@symphony/sdk";
 
 /** The result of `count`. */
 export interface Counts {
@@ -74,29 +76,62 @@ export function countWords(text: string, wordsPerMinute: number): Counts {
  * Starts the motif.
  *
  * @param ctx The extension's context (settings `words_per_minute` and `show_lines`).
- * @returns The `count` and `panel.stats` handlers.
+ * @returns The `count`, `panel.stats`, `render` and `event` handlers.
  */
 export function activate(ctx: ExtensionContext): Handlers {
   const wordsPerMinute = (): number => Number(ctx.settings.get("words_per_minute") ?? 200);
+  // The text the web UI's panel counts: what was typed in its text box.
+  let typed = "";
+
+  const stats = (text: string): PanelContent => {
+    const counts = countWords(text, wordsPerMinute());
+    const items: PanelItem[] = [
+      { label: "Words", value: counts.words.toLocaleString("en") },
+      { label: "Sentences", value: counts.sentences.toLocaleString("en") },
+      { label: "Characters", value: counts.chars.toLocaleString("en") },
+    ];
+    if (ctx.settings.get("show_lines") !== false) {
+      items.push({ label: "Lines", value: counts.lines.toLocaleString("en") });
+    }
+    items.push({
+      label: "Reading time",
+      value: counts.words === 0 ? "—" : `${counts.reading_minutes} min`,
+    });
+    return { title: "Word Count", items };
+  };
+
+  const panel = (): PanelNode => {
+    const { title, items } = stats(typed);
+    return {
+      type: "heading",
+      props: { text: title, level: 4 },
+      children: [
+        { type: "input", props: { id: "text", label: "Text to count", value: typed } },
+        {
+          type: "table",
+          props: {
+            columns: ["Measure", "Count"],
+            rows: items.map((item) => [item.label, item.value]),
+          },
+        },
+        { type: "button", props: { id: "clear", label: "Clear" } },
+      ],
+    };
+  };
 
   return {
     count: (input): Counts => countWords(textOf(input, "count"), wordsPerMinute()),
 
-    "panel.stats": (input): PanelContent => {
-      const counts = countWords(textOf(input, "render the panel"), wordsPerMinute());
-      const items: PanelItem[] = [
-        { label: "Words", value: counts.words.toLocaleString("en") },
-        { label: "Sentences", value: counts.sentences.toLocaleString("en") },
-        { label: "Characters", value: counts.chars.toLocaleString("en") },
-      ];
-      if (ctx.settings.get("show_lines") !== false) {
-        items.push({ label: "Lines", value: counts.lines.toLocaleString("en") });
-      }
-      items.push({
-        label: "Reading time",
-        value: counts.words === 0 ? "—" : `${counts.reading_minutes} min`,
-      });
-      return { title: "Word Count", items };
+    "panel.stats": (input): PanelContent => stats(textOf(input, "render the panel")),
+
+    render: (): PanelNode => panel(),
+
+    event: (input): PanelNode => {
+      const event = input as PanelEvent;
+      if (event.id === "text" && event.kind === "input") {
+        typed = textOf({ text: event.value ?? "" }, "count the panel's text");
+      } else if (event.id === "clear") typed = "";
+      return panel();
     },
   };
 }
