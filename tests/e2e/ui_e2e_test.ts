@@ -3,7 +3,7 @@
 // Conductor with an extension installed. Run with `deno task e2e`.
 import assert from "node:assert/strict";
 import { serveUi } from "../../ui/mod.ts";
-import { openUi } from "./browser.ts";
+import { openUi, screenshot } from "./browser.ts";
 import { type Extension, stage } from "../extension_stage.ts";
 
 const TUNED: Extension = {
@@ -119,12 +119,38 @@ Deno.test({
       assert.equal(await download.getAttribute("download"), "symphony-audit.jsonl");
     });
 
+    await t.step("the keyboard alone finds, opens and changes an extension", async () => {
+      await page.getByRole("link", { name: "Extensions", exact: true }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByLabel("Filter").focus();
+      await page.keyboard.type("tuned");
+      await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
+      await page.keyboard.press("Tab");
+      assert.equal(await page.locator(":focus").innerText(), "acme.tuned");
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: "Permissions" }).waitFor();
+      await page.getByRole("button", { name: "Revoke env LANG" }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("button", { name: "Grant env LANG" }).waitFor();
+      assert.deepEqual((await s.conductor.grants("acme.tuned")).env.granted, []);
+    });
+
     await t.step("the page stays usable on a narrow window", async () => {
       await page.setViewportSize({ width: 380, height: 800 });
+      // Nothing wider than the window but the tables, which scroll in their own box.
+      const overflow = (): Promise<number> =>
+        page.evaluate(() => {
+          const root = Reflect.get(globalThis, "document").documentElement;
+          return root.scrollWidth - root.clientWidth;
+        });
+      await page.getByRole("heading", { name: "Permissions" }).waitFor();
+      assert.ok(await overflow() <= 1, `the extension page is ${await overflow()} px too wide`);
+      await screenshot(page, "extension-narrow");
       await page.getByRole("link", { name: "Extensions", exact: true }).click();
       const link = page.getByRole("link", { name: "acme.tuned" });
       await link.waitFor();
       assert.ok(await link.isVisible());
+      assert.ok(await overflow() <= 1, `the extensions page is ${await overflow()} px too wide`);
     });
 
     assert.deepEqual(pageErrors, []);

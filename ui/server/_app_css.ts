@@ -59,7 +59,7 @@ section { margin: 1.25rem 0; }
 #live-status { max-width: 1200px; margin: .4rem auto 0; padding: 0 1rem; color: var(--muted); }
 dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.summary dt { font-weight: 600; }
-dl.summary dd { margin: 0; }
+dl.summary dd { margin: 0; overflow-wrap: anywhere; }
 pre.detail { margin: 0; white-space: pre-wrap; word-break: break-all; font-size: .85em; }
 .toolbar .grow { flex: 1 1 20rem; }
 .toolbar .grow input { width: 100%; }
@@ -90,6 +90,8 @@ dl.activity dd { margin: 0; display: flex; flex-wrap: wrap; align-items: center;
 .level-warn td:nth-child(2), .level-error td:nth-child(2) { color: var(--bad); font-weight: 600; }
 @media (max-width: 700px) {
   .columns { grid-template-columns: 1fr; }
+  dl.summary { grid-template-columns: 1fr; }
+  dl.summary dd { margin-bottom: .3rem; }
   main { padding: .6rem; }
 }
 `;
