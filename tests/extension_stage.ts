@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { installOnePanelMotif } from "../ui/_install_bench_motif.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
@@ -178,25 +179,8 @@ export function attacker(id: string, body: string, extra: Partial<Extension> = {
 
 /** Writes and installs a motif (one panel) whose entry module's source is `main`. */
 export async function installMotif(s: Stage, id: string, main: string): Promise<void> {
-  const dir = join(s.root, "motifs", id);
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "extension.json"),
-    JSON.stringify({
-      manifest_version: 1,
-      id,
-      name: id,
-      version: "1.0.0",
-      type: "motif",
-      entry: "main.ts",
-      engines: { symphony: "^0.1.0" },
-      motif: { panels: [{ id: "main", title: "Main", location: "panel" }] },
-    }),
+  assert.equal(
+    await installOnePanelMotif(s.conductor, join(s.root, "motifs", id), id, main),
+    id,
   );
-  await Deno.writeTextFile(join(dir, "main.ts"), main);
-  const installed = await installExtension(dir, {
-    conductor: s.conductor,
-    confirm: () => Promise.resolve(true),
-  });
-  assert.equal(installed?.id, id);
 }

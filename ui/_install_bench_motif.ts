@@ -84,14 +84,38 @@ export function activate() {
  * await Deno.remove(root, { recursive: true });
  * ```
  */
-export async function installBenchMotif(conductor: Conductor, dir: string): Promise<string> {
+export function installBenchMotif(conductor: Conductor, dir: string): Promise<string> {
+  return installOnePanelMotif(conductor, dir, BENCH_MOTIF.id, SOURCE, "Bridge bench");
+}
+
+/**
+ * Writes a motif with one panel (`main`) whose entry module is `source`
+ * under `dir`, and installs it with every permission it asks for (none).
+ * The browser tests' motifs are made this way too.
+ *
+ * @param conductor The host to install it into.
+ * @param dir A directory for the motif's source.
+ * @param id The motif's id.
+ * @param source The entry module's source, with `render` and `event`.
+ * @param name Its name. Default: the id.
+ * @returns The installed extension's id.
+ * @throws {SymphonyError} `Internal` when the install is not confirmed, or
+ *   what {@linkcode installExtension} throws.
+ */
+export async function installOnePanelMotif(
+  conductor: Conductor,
+  dir: string,
+  id: string,
+  source: string,
+  name = id,
+): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(
     join(dir, "extension.json"),
     JSON.stringify({
       manifest_version: 1,
-      id: BENCH_MOTIF.id,
-      name: "Bridge bench",
+      id,
+      name,
       version: "1.0.0",
       type: "motif",
       entry: "main.ts",
@@ -99,13 +123,13 @@ export async function installBenchMotif(conductor: Conductor, dir: string): Prom
       motif: { panels: [{ id: "main", title: "Main", location: "panel" }] },
     }),
   );
-  await Deno.writeTextFile(join(dir, "main.ts"), SOURCE);
+  await Deno.writeTextFile(join(dir, "main.ts"), source);
   const installed = await installExtension(dir, {
     conductor,
     confirm: () => Promise.resolve(true),
   });
   if (installed === undefined) {
-    throw new SymphonyError("Internal", `Cannot install ${BENCH_MOTIF.id}: it was not confirmed`);
+    throw new SymphonyError("Internal", `Cannot install ${id}: it was not confirmed`);
   }
   return installed.id;
 }
