@@ -421,6 +421,23 @@ export class Conductor implements AsyncDisposable {
   }
 
   /**
+   * Forgets what this host saw of an extension that is no longer installed:
+   * its activity points, log lines and state changes.
+   *
+   * @param id The extension.
+   */
+  forget(id: string): void {
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    clearTimeout(live.flush);
+    live.flush = undefined;
+    live.metrics = [];
+    live.logs = [];
+    live.transitions = [];
+    live.ended = { calls: 0, errors: 0 };
+  }
+
+  /**
    * @param id The extension.
    * @returns Its log lines in this host, oldest first (the last 200).
    */

@@ -4,6 +4,7 @@
 // reaches extensions, even one that subscribes to every topic.
 import assert from "node:assert/strict";
 import type { BusEvent, ConductorOptions, ProcessSample } from "../conductor/mod.ts";
+import { uninstallExtension } from "../kit/mod.ts";
 import { assertFails, attacker, type Stage, stage } from "./extension_stage.ts";
 
 const MiB = 1024 * 1024;
@@ -125,6 +126,21 @@ Deno.test("a call's timeout kill is published as a limit kill", async () => {
     "limit-kill",
     "Timeout",
   ]);
+});
+
+Deno.test("an extension installed again starts with no activity or logs of the one before", async () => {
+  await using s = await stage({}, WATCHED);
+  const talker = attacker("acme.again", "console.log('hello'); return 1;");
+  await s.install(talker);
+  await s.conductor.call("acme.again", "run", null);
+  await s.nextLog((line) => line.id === "acme.again");
+  await until(() => s.conductor.metrics("acme.again").length > 0, "a point");
+  await uninstallExtension("acme.again", { conductor: s.conductor });
+  await s.install(talker);
+  assert.deepEqual(s.conductor.logs("acme.again"), []);
+  assert.deepEqual(s.conductor.transitions("acme.again"), []);
+  // A point of the old process's exit may still land: it holds no call of the new one.
+  assert.ok(s.conductor.metrics("acme.again").every((p) => p.calls === 0 && p.rssBytes === 0));
 });
 
 Deno.test("calls to an extension that is not installed leave no trace in the activity", async () => {
