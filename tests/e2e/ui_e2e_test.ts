@@ -33,6 +33,13 @@ Deno.test({
       await row.waitFor();
       assert.match(await row.innerText(), /acme\.tuned\s+operator\s+1\.0\.0\s+community/);
       assert.equal(await page.locator('tr[data-id="acme.benign"]').count(), 1);
+      await page.getByLabel("Type").selectOption("motif");
+      await page.locator("tbody tr").first().waitFor({ state: "detached" });
+      await page.getByLabel("Type").selectOption("operator");
+      await page.getByLabel("State").selectOption("installed");
+      await page.locator('tr[data-id="acme.tuned"]').waitFor();
+      assert.equal(await page.locator("tbody tr").count(), 2);
+      await page.getByLabel("State").selectOption("");
       await page.getByLabel("Filter").fill("tuned");
       await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
       assert.equal(await page.locator("tbody tr").count(), 1);
@@ -125,6 +132,14 @@ Deno.test({
       await page.getByLabel("Filter").focus();
       await page.keyboard.type("tuned");
       await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
+      // Past the type and state filters, the first extension's link.
+      for (const label of ["Type", "State"]) {
+        await page.keyboard.press("Tab");
+        assert.equal(
+          await page.locator(":focus").getAttribute("id"),
+          await page.getByLabel(label).getAttribute("id"),
+        );
+      }
       await page.keyboard.press("Tab");
       assert.equal(await page.locator(":focus").innerText(), "acme.tuned");
       await page.keyboard.press("Enter");

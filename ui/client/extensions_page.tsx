@@ -1,7 +1,7 @@
 /**
  * The extensions page: every installed extension, its live state, memory,
  * CPU, calls and errors as sparklines over the last two minutes, and its
- * restarts, with a filter box.
+ * restarts, with a search box and filters by type and state.
  *
  * @module
  */
@@ -12,6 +12,9 @@ import type { ExtensionSummary } from "./api_types.ts";
 import { type Api, errorText } from "./api.ts";
 import { joined, type Live } from "./live.ts";
 import { Sparkline } from "./sparkline.tsx";
+
+/** The extension types, for the type filter. */
+const TYPES = ["instrument", "operator", "motif"];
 
 /** Points in each sparkline: two minutes at one a second. */
 const SPARK_POINTS = 120;
@@ -55,6 +58,8 @@ export function ExtensionsPage({ api, live }: ExtensionsPageProps): JSX.Element 
   const [extensions, setExtensions] = useState<ExtensionSummary[] | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [filter, setFilter] = useState("");
+  const [type, setType] = useState("");
+  const [state, setState] = useState("");
 
   useEffect(() => {
     let current = true;
@@ -66,12 +71,15 @@ export function ExtensionsPage({ api, live }: ExtensionsPageProps): JSX.Element 
   }, [api, live.tick]);
 
   const needle = filter.trim().toLowerCase();
+  const stateOf = (e: ExtensionSummary): string => live.states[e.id] ?? e.state;
   const shown = (extensions ?? []).filter((e) =>
-    needle === "" ||
-    [e.id, e.name, e.type, e.trust, live.states[e.id] ?? e.state].some((text) =>
-      text.toLowerCase().includes(needle)
-    )
+    (type === "" || e.type === type) && (state === "" || stateOf(e) === state) &&
+    (needle === "" ||
+      [e.id, e.name, e.type, e.trust, stateOf(e)].some((text) =>
+        text.toLowerCase().includes(needle)
+      ))
   );
+  const states = [...new Set((extensions ?? []).map(stateOf))].sort();
   return (
     <>
       <h2>Extensions</h2>
@@ -85,6 +93,30 @@ export function ExtensionsPage({ api, live }: ExtensionsPageProps): JSX.Element 
             placeholder="id, type, trust or state"
             onInput={(event): void => setFilter(event.currentTarget.value)}
           />
+        </div>
+        <div>
+          <label for="type-filter">Type</label>
+          <select
+            id="type-filter"
+            value={type}
+            onChange={(event): void => setType(event.currentTarget.value)}
+          >
+            <option value="">All</option>
+            {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </div>
+        <div>
+          <label for="state-filter">State</label>
+          <select
+            id="state-filter"
+            value={state}
+            onChange={(event): void => setState(event.currentTarget.value)}
+          >
+            <option value="">All</option>
+            {[...new Set([...states, ...(state === "" ? [] : [state])])].map((s) => (
+              <option key={s} value={s}>{s}</option>
+            ))}
+          </select>
         </div>
         <p class="muted" aria-live="polite">
           {extensions === undefined ? "" : `${shown.length} of ${extensions.length} shown`}
