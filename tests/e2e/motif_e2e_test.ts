@@ -127,6 +127,16 @@ Deno.test({
       await page.getByRole("link", { name: "symphony.word-count-panel" }).click();
       const text = panel.getByRole("textbox", { name: "Text to count" });
       await text.fill("One two three. Four.");
+      // A live event reloads the page's data meanwhile: what is typed stays.
+      const reloaded = page.waitForResponse((r) =>
+        r.url().endsWith("/api/extensions/symphony.word-count-panel")
+      );
+      await s.conductor.disable("acme.hostile");
+      await reloaded;
+      await page.evaluate(() =>
+        new Promise((resolve) => Reflect.get(globalThis, "requestAnimationFrame")(resolve))
+      );
+      assert.equal(await text.inputValue(), "One two three. Four.");
       await text.press("Enter");
       const row = (name: string) => panel.locator("tr", { hasText: name });
       await row("Words").filter({ hasText: "4" }).waitFor();

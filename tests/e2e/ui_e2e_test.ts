@@ -131,6 +131,8 @@ Deno.test({
       await page.keyboard.press("Enter");
       await page.getByLabel("Filter").focus();
       await page.keyboard.type("tuned");
+      // The table is loaded and filtered before the first Tab.
+      await page.locator('tr[data-id="acme.tuned"]').waitFor();
       await page.locator('tr[data-id="acme.benign"]').waitFor({ state: "detached" });
       // Past the type and state filters, the first extension's link.
       for (const label of ["Type", "State"]) {

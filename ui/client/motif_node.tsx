@@ -7,6 +7,7 @@
  * @module
  */
 import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { linePoints } from "./sparkline.tsx";
 
 /** A node of a panel's tree, as `GET /api/extensions/:id/panel` answers it. */
@@ -86,22 +87,16 @@ function drawn(
         </button>
       );
     }
-    case "input": {
-      const id = str(p["id"]);
+    case "input":
       return (
-        <label class="motif-input">
-          {str(p["label"])}{" "}
-          <input
-            type="text"
-            data-motif-id={id}
-            value={str(p["value"])}
-            disabled={disabled}
-            onChange={(event): void =>
-              onEvent({ id, kind: "input", value: event.currentTarget.value })}
-          />
-        </label>
+        <MotifInput
+          id={str(p["id"])}
+          label={str(p["label"])}
+          value={str(p["value"])}
+          onEvent={onEvent}
+          disabled={disabled}
+        />
       );
-    }
     case "list":
       return (
         <ul class="motif-list">
@@ -150,6 +145,39 @@ function drawn(
 const TONES = new Set(["neutral", "info", "ok", "warn", "bad"]);
 const toneOf = (tone: unknown): string =>
   typeof tone === "string" && TONES.has(tone) ? tone : "neutral";
+
+/** Props of {@linkcode MotifInput}. */
+interface MotifInputProps {
+  id: string;
+  label: string;
+  /** The value the motif's latest tree gives it. */
+  value: string;
+  onEvent: (event: MotifEvent) => void;
+  disabled: boolean;
+}
+
+/**
+ * A text input of a motif. What is typed is kept while the page re-renders
+ * for other reasons (a live event); a tree that gives it another value
+ * replaces what is typed. A committed change is sent as an `input` event.
+ */
+function MotifInput({ id, label, value, onEvent, disabled }: MotifInputProps): JSX.Element {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return (
+    <label class="motif-input">
+      {label}{" "}
+      <input
+        type="text"
+        data-motif-id={id}
+        value={text}
+        disabled={disabled}
+        onInput={(event): void => setText(event.currentTarget.value)}
+        onChange={(event): void => onEvent({ id, kind: "input", value: event.currentTarget.value })}
+      />
+    </label>
+  );
+}
 
 function heading(level: number, text: string): JSX.Element {
   switch (level) {
