@@ -421,20 +421,31 @@ export class Conductor implements AsyncDisposable {
   }
 
   /**
-   * Forgets what this host saw of an extension that is no longer installed:
-   * its activity points, log lines and state changes.
+   * Forgets all this host knows of an extension that is no longer installed
+   * and no longer runs (its state, suspension, crash counts, activity, log
+   * lines and events waiting for it), so that an install of the same id
+   * starts afresh, and publishes `extension.uninstalled`. Calls waiting for
+   * it to resume go on, and find it gone.
    *
    * @param id The extension.
+   * @throws {SymphonyError} `Internal` while a process of it runs: stop it first.
    */
   forget(id: string): void {
     const live = this.#live.get(id);
-    if (live === undefined) return;
-    clearTimeout(live.flush);
-    live.flush = undefined;
-    live.metrics = [];
-    live.logs = [];
-    live.transitions = [];
-    live.ended = { calls: 0, errors: 0 };
+    if (
+      live !== undefined &&
+      (live.process?.alive === true || live.starting !== undefined || live.replicas.size > 0)
+    ) {
+      throw new SymphonyError("Internal", `Cannot forget ${id}: it runs; stop it first`);
+    }
+    clearTimeout(live?.flush);
+    this.#live.delete(id);
+    this.#records.delete(id);
+    this.#inboxes.delete(id);
+    this.#undeclared.delete(id);
+    for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
+    this.#resumeWaiters.delete(id);
+    this.events.publish("host", "extension.uninstalled", { id });
   }
 
   /**

@@ -179,7 +179,7 @@ export async function uninstallExtension(
   // The record is gone: a process started meanwhile stops too, and this
   // host forgets what it read of the extension, before its files go.
   await conductor.stop(id, options.reason);
-  // A later install of the same id starts with no activity, logs or state changes of this one.
+  // A later install of the same id starts afresh: no state, activity or logs of this one.
   conductor.forget(id);
   const removed = [join(layout.extensionsDir, id), layout.cacheDir(id), layout.tmpDir(id)];
   if (!keepData) removed.push(layout.dataDir(id));

@@ -128,19 +128,25 @@ Deno.test("a call's timeout kill is published as a limit kill", async () => {
   ]);
 });
 
-Deno.test("an extension installed again starts with no activity or logs of the one before", async () => {
+Deno.test("an extension installed again starts afresh: no state, suspension, activity or logs", async () => {
   await using s = await stage({}, WATCHED);
   const talker = attacker("acme.again", "console.log('hello'); return 1;");
   await s.install(talker);
   await s.conductor.call("acme.again", "run", null);
   await s.nextLog((line) => line.id === "acme.again");
   await until(() => s.conductor.metrics("acme.again").length > 0, "a point");
+  await s.conductor.suspend("acme.again");
+  const published = collect(s, "extension.uninstalled");
   await uninstallExtension("acme.again", { conductor: s.conductor });
+  assert.deepEqual(published.map((e) => e.payload), [{ id: "acme.again" }]);
+  // A call to it now leaves no trace for the next install either.
+  await assertFails(s.conductor.call("acme.again", "run", null), "NotFound");
   await s.install(talker);
   assert.deepEqual(s.conductor.logs("acme.again"), []);
   assert.deepEqual(s.conductor.transitions("acme.again"), []);
-  // A point of the old process's exit may still land: it holds no call of the new one.
-  assert.ok(s.conductor.metrics("acme.again").every((p) => p.calls === 0 && p.rssBytes === 0));
+  assert.deepEqual(s.conductor.metrics("acme.again"), []);
+  assert.equal(await s.conductor.state("acme.again"), "installed");
+  assert.equal(await s.conductor.call("acme.again", "run", null), 1);
 });
 
 Deno.test("calls to an extension that is not installed leave no trace in the activity", async () => {

@@ -109,6 +109,21 @@ Deno.test("the host's events feed the live view, reloads and announcements", () 
   );
 });
 
+Deno.test("an uninstall drops what the page holds of the extension, and reloads", () => {
+  const held = {
+    ...NO_EVENTS,
+    states: { "acme.a": "ready", "acme.b": "ready" },
+    activity: { "acme.a": [point(1, {})] },
+    logs: { "acme.a": [] },
+  };
+  const event = { topic: "extension.uninstalled", from: "host", payload: { id: "acme.a" } };
+  assert.deepEqual(applyEvent(held, event), {
+    ...NO_EVENTS,
+    states: { "acme.b": "ready" },
+  });
+  assert.equal(reloads(event), true);
+});
+
 Deno.test("an extension's event on a host topic changes nothing", () => {
   const forged = [
     {

@@ -68,6 +68,13 @@ export function applyEvent(live: Live, event: BusMessage): Live {
       return typeof p["to"] === "string"
         ? { ...live, states: { ...live.states, [p.id]: p["to"] } }
         : live;
+    case "extension.uninstalled": {
+      // A later install of the same id starts with nothing of this one.
+      const { [p.id]: _state, ...states } = live.states;
+      const { [p.id]: _points, ...activity } = live.activity;
+      const { [p.id]: _lines, ...logs } = live.logs;
+      return { ...live, states, activity, logs };
+    }
     default:
       return live;
   }
@@ -75,7 +82,7 @@ export function applyEvent(live: Live, event: BusMessage): Live {
 
 /**
  * Whether the pages should reload their data for an event: a state change
- * other than busy and back, a crash, a permission denial.
+ * other than busy and back, a crash, a permission denial, an uninstall.
  *
  * @param event The message.
  * @returns True to reload.
@@ -85,7 +92,7 @@ export function reloads(event: BusMessage): boolean {
   if (p === undefined) return false;
   return event.topic === "extension.state"
     ? !isQuiet(p)
-    : event.topic === "extension.crashed" || event.topic === "extension.denied";
+    : ["extension.crashed", "extension.denied", "extension.uninstalled"].includes(event.topic);
 }
 
 /**

@@ -9,6 +9,7 @@
  * - `extension.sample`: an activity point (memory, CPU, calls and errors),
  *   about once a second per running extension;
  * - `extension.log`: a line an extension logged;
+ * - `extension.uninstalled`: the host forgot an extension that was uninstalled;
  *
  * and the events extensions publish. Each message's data is the bus event as
  * JSON (`{ topic, from, at, payload }`); a client too slow to read loses
