@@ -243,8 +243,15 @@ export function defineOperator(module: ExtensionModule): ExtensionModule {
 /**
  * A node of a motif's panel in the web UI: its `render` method returns one
  * (the root), its `event` method answers each {@linkcode PanelEvent} with
- * another. The host checks the tree (these types and props only, no HTML,
- * no URLs, bounded sizes) and the page renders it as text.
+ * another. The host checks the tree and refuses it whole (`InvalidOutput`)
+ * for anything beyond these types and props, and the page renders it as
+ * text. The limits: control ids 1–100 of `A-Z a-z 0-9 _ . : -`; labels,
+ * headings, badges and column names up to 200 characters, text up to
+ * 10,000, list items and table cells up to 1,000; a heading's `level` 1–6;
+ * a progress `value` from 0 to 1; up to 500 list items or table rows, 50
+ * columns, 1,000 chart points, 2,000 nodes, 20 levels and 500,000
+ * characters in all; and no string
+ * anywhere that looks like a script URL (`javascript:`).
  */
 export type PanelNode =
   & { children?: PanelNode[] }

@@ -4,6 +4,8 @@
 // unknown types, huge, deep or long trees) is refused with `InvalidOutput`.
 import assert from "node:assert/strict";
 import { installMotif } from "./extension_stage.ts";
+import type { PanelNode } from "../stage/sdk.ts";
+import type { MotifNode } from "../ui/server/_motif_tree.ts";
 import { json, openUi, refusal, send, type Session, signIn } from "./ui_session.ts";
 
 /** A counter panel: `render` shows the count, a click on `inc` adds one. */
@@ -70,6 +72,9 @@ export function activate() {
     event: (e) => trees[e.id](),
   };
 }`;
+
+// The SDK's panel types stay within what the host accepts (checked when type checking).
+const _panelNodesAreMotifNodes = (node: PanelNode): MotifNode => node;
 
 Deno.test("a motif panel renders, answers a click and an input with new trees, and refuses hostile trees", async (t) => {
   await using u = await openUi();

@@ -147,8 +147,11 @@ Deno.test({
       await lines.getByRole("switch").uncheck();
       await lines.getByRole("button", { name: "Save show_lines" }).click();
       await page.locator("#action-status", { hasText: "Saved show_lines" }).waitFor();
+      // Typed, then Clear clicked at once: the change goes first, then the click.
+      await text.fill("Five words are typed here");
       await panel.getByRole("button", { name: "Clear" }).click();
-      await row("Words").filter({ hasText: "0" }).waitFor();
+      await row("Words").filter({ hasText: /^Words\s*0$/ }).waitFor();
+      assert.equal(await text.inputValue(), "");
       assert.equal(await row("Lines").count(), 0);
       await screenshot(page, "motif-example");
     });

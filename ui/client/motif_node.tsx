@@ -29,8 +29,10 @@ export interface MotifNodeViewProps {
   node: MotifNode;
   /** Sends an event to the motif. */
   onEvent: (event: MotifEvent) => void;
-  /** True while an event is on its way: buttons and inputs are disabled. */
+  /** True when this session may not send events (a viewer): buttons and inputs are disabled. */
   disabled: boolean;
+  /** Counts the trees the panel received: each new one resets what its inputs show. */
+  generation: number;
 }
 
 const str = (value: unknown): string => typeof value === "string" ? value : "";
@@ -47,8 +49,10 @@ const cellText = (value: unknown): string =>
  * @param props The node, what an event does, and whether controls are disabled.
  * @returns The node's elements.
  */
-export function MotifNodeView({ node, onEvent, disabled }: MotifNodeViewProps): JSX.Element {
-  const element = drawn(node, onEvent, disabled);
+export function MotifNodeView(
+  { node, onEvent, disabled, generation }: MotifNodeViewProps,
+): JSX.Element {
+  const element = drawn(node, onEvent, disabled, generation);
   const children = node.children ?? [];
   if (children.length === 0) return <>{element}</>;
   return (
@@ -56,7 +60,14 @@ export function MotifNodeView({ node, onEvent, disabled }: MotifNodeViewProps): 
       {element}
       <div class="motif-children">
         {children.map((child, index) => (
-          <MotifNodeView key={index} node={child} onEvent={onEvent} disabled={disabled} />
+          // Another control at the same place is another element: nothing typed carries over.
+          <MotifNodeView
+            key={`${index}:${child.type}:${str((child.props as { id?: unknown }).id)}`}
+            node={child}
+            onEvent={onEvent}
+            disabled={disabled}
+            generation={generation}
+          />
         ))}
       </div>
     </div>
@@ -67,6 +78,7 @@ function drawn(
   node: MotifNode,
   onEvent: (event: MotifEvent) => void,
   disabled: boolean,
+  generation: number,
 ): JSX.Element | null {
   const p = node.props ?? {};
   switch (node.type) {
@@ -95,6 +107,7 @@ function drawn(
           value={str(p["value"])}
           onEvent={onEvent}
           disabled={disabled}
+          generation={generation}
         />
       );
     case "list":
@@ -154,16 +167,19 @@ interface MotifInputProps {
   value: string;
   onEvent: (event: MotifEvent) => void;
   disabled: boolean;
+  generation: number;
 }
 
 /**
  * A text input of a motif. What is typed is kept while the page re-renders
- * for other reasons (a live event); a tree that gives it another value
- * replaces what is typed. A committed change is sent as an `input` event.
+ * for other reasons (a live event); each new tree sets it to the value the
+ * tree gives. A committed change is sent as an `input` event.
  */
-function MotifInput({ id, label, value, onEvent, disabled }: MotifInputProps): JSX.Element {
+function MotifInput(
+  { id, label, value, onEvent, disabled, generation }: MotifInputProps,
+): JSX.Element {
   const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
+  useEffect(() => setText(value), [value, generation]);
   return (
     <label class="motif-input">
       {label}{" "}

@@ -30,8 +30,14 @@ export function MotifPanel({ api, id, admin }: MotifPanelProps): JSX.Element {
   const [tree, setTree] = useState<MotifNode | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [generation, setGeneration] = useState(0);
   /** Answers to older requests than the latest are dropped. */
   const latest = useRef(0);
+  /**
+   * Events go one at a time, in order. Controls stay enabled while one is
+   * on its way: typing then clicking sends the input's change, then the click.
+   */
+  const queue = useRef<Promise<void>>(Promise.resolve());
   const path = `/api/extensions/${encodeURIComponent(id)}/panel`;
 
   const show = async (answer: () => Promise<{ tree: MotifNode }>): Promise<void> => {
@@ -41,6 +47,7 @@ export function MotifPanel({ api, id, admin }: MotifPanelProps): JSX.Element {
       const { tree } = await answer();
       if (mine !== latest.current) return;
       setTree(tree);
+      setGeneration((n) => n + 1);
       setFailure(undefined);
     } catch (error) {
       if (mine === latest.current) setFailure(errorText(error));
@@ -50,8 +57,9 @@ export function MotifPanel({ api, id, admin }: MotifPanelProps): JSX.Element {
   };
   useEffect(() => void show(() => api.get(path)), [api, id]);
 
-  const onEvent = (event: MotifEvent): void =>
-    void show(() => api.send("POST", `${path}/event`, event));
+  const onEvent = (event: MotifEvent): void => {
+    queue.current = queue.current.then(() => show(() => api.send("POST", `${path}/event`, event)));
+  };
 
   return (
     <section aria-labelledby="motif-heading" class="motif-panel" id="motif-panel" aria-busy={busy}>
@@ -61,7 +69,12 @@ export function MotifPanel({ api, id, admin }: MotifPanelProps): JSX.Element {
         ? failure === undefined && <p class="muted">Loading…</p>
         : (
           <div class="motif-tree">
-            <MotifNodeView node={tree} onEvent={onEvent} disabled={busy || !admin} />
+            <MotifNodeView
+              node={tree}
+              onEvent={onEvent}
+              disabled={!admin}
+              generation={generation}
+            />
           </div>
         )}
     </section>

@@ -39,6 +39,9 @@ export interface PanelContent {
 
 const MAX_TEXT_CHARS = 1_000_000;
 
+/** What the host refuses anywhere in a panel's tree, spaces between the letters too. */
+const SCRIPT_URL = /(?:java|vb)\s*s\s*c\s*r\s*i\s*p\s*t\s*:/i;
+
 function textOf(input: unknown, method: string): string {
   const text = (input as { text?: unknown } | null)?.text;
   if (typeof text !== "string") {
@@ -106,7 +109,12 @@ export function activate(ctx: ExtensionContext): Handlers {
       type: "heading",
       props: { text: title, level: 4 },
       children: [
-        { type: "input", props: { id: "text", label: "Text to count", value: typed } },
+        // The host refuses a tree with text that looks like a script URL
+        // ("javascript:"), so such text is counted but not shown back.
+        {
+          type: "input",
+          props: { id: "text", label: "Text to count", value: SCRIPT_URL.test(typed) ? "" : typed },
+        },
         {
           type: "table",
           props: {
