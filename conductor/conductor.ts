@@ -510,21 +510,24 @@ export class Conductor implements AsyncDisposable {
       failed = false;
       return result;
     } finally {
-      // Counted only for extensions this host knows: a call to a made-up id adds nothing.
-      const live = this.#live.get(id);
-      if (live !== undefined) {
-        live.ended.calls++;
-        if (failed) live.ended.errors++;
-        // No sample will come from a process that is gone: the point is made
-        // a watch interval later, with every call that ended meanwhile.
-        if (live.process?.alive !== true && live.flush === undefined && !this.#closing) {
-          live.flush = setTimeout(() => {
-            live.flush = undefined;
-            if (live.ended.calls > 0) this.#measure(id, live, undefined, undefined);
-          }, this.#limits.watchIntervalMs);
-        }
-      }
+      this.#callEnded(id, failed);
     }
+  }
+
+  // Counts an ended call in the extension's next activity point. Only for
+  // extensions this host knows: a call to a made-up id adds nothing.
+  #callEnded(id: string, failed: boolean): void {
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    live.ended.calls++;
+    if (failed) live.ended.errors++;
+    // No sample will come from a process that is gone: the point is made a
+    // watch interval later, with every call that ended meanwhile.
+    if (live.process?.alive === true || live.flush !== undefined || this.#closing) return;
+    live.flush = setTimeout(() => {
+      live.flush = undefined;
+      if (live.ended.calls > 0) this.#measure(id, live, undefined, undefined);
+    }, this.#limits.watchIntervalMs);
   }
 
   async #call(
@@ -854,7 +857,7 @@ export class Conductor implements AsyncDisposable {
       ...e,
       suspended: true,
       history: appendHistory(e.history, entry("suspended", "suspended by an admin")),
-    }), { kind: "suspend", extension: id, actor: options.actor ?? this.actor, detail: {} });
+    }), { kind: "suspend", extension: id, actor: this.#by(options), detail: {} });
     const live = this.#liveOf(id);
     live.suspended = true;
     this.#transition(id, "suspended", "suspended by an admin");
@@ -876,7 +879,7 @@ export class Conductor implements AsyncDisposable {
         ...rest,
         history: appendHistory(e.history, entry("resumed", "resumed by an admin")),
       };
-    }, { kind: "resume", extension: id, actor: options.actor ?? this.actor, detail: {} });
+    }, { kind: "resume", extension: id, actor: this.#by(options), detail: {} });
     const live = this.#liveOf(id);
     live.suspended = false;
     for (const wake of this.#resumeWaiters.get(id)?.splice(0) ?? []) wake();
@@ -899,7 +902,7 @@ export class Conductor implements AsyncDisposable {
     await this.#updateRecord(id, (e) => {
       const { disabled: _, ...rest } = e;
       return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
-    }, { kind: "enable", extension: id, actor: options.actor ?? this.actor, detail: {} });
+    }, { kind: "enable", extension: id, actor: this.#by(options), detail: {} });
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
@@ -995,7 +998,7 @@ export class Conductor implements AsyncDisposable {
       {
         kind: "trust",
         extension: id,
-        actor: options.actor ?? this.actor,
+        actor: this.#by(options),
         detail: { from, to: tier },
       },
     );
@@ -1017,7 +1020,7 @@ export class Conductor implements AsyncDisposable {
       ...e,
       disabled: { at: new Date().toISOString(), reason },
       history: appendHistory(e.history, entry("disabled", reason)),
-    }), { kind: "disable", extension: id, actor: options.actor ?? this.actor, detail: { reason } });
+    }), { kind: "disable", extension: id, actor: this.#by(options), detail: { reason } });
     await this.stop(id, reason);
     this.#transition(id, "disabled", reason);
   }
@@ -1121,7 +1124,7 @@ export class Conductor implements AsyncDisposable {
       await this.#audit({
         kind: "policy-refusal",
         extension: id,
-        actor: options.actor ?? this.actor,
+        actor: this.#by(options),
         detail: { refused: "grant", permission: kind, value, rule: `${policy.tier} tier`, why },
       });
       throw new SymphonyError(
@@ -1135,7 +1138,7 @@ export class Conductor implements AsyncDisposable {
       kind,
       value,
       (current) => unique([...current, value]),
-      options.actor ?? this.actor,
+      this.#by(options),
     );
   }
 
@@ -1160,7 +1163,7 @@ export class Conductor implements AsyncDisposable {
       kind,
       value,
       (current) => value === undefined ? [] : current.filter((v) => v !== value),
-      options.actor ?? this.actor,
+      this.#by(options),
     );
   }
 
@@ -1761,6 +1764,11 @@ export class Conductor implements AsyncDisposable {
    */
   get actor(): string {
     return this.#options.actor ?? "conductor";
+  }
+
+  // Who a change is audited as: the one it names, else the host's actor.
+  #by(options: ActorOptions): string {
+    return options.actor ?? this.actor;
   }
 
   // Appends to the trail without holding up the caller; a failure is a
