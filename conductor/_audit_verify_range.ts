@@ -68,11 +68,13 @@ type StoredRow = [
   hash: string,
 ];
 
-// Records per page. A page's digests are issued together, and the next
-// page's before this one's are awaited: about 200 digests under way, where
-// WebCrypto costs the least CPU per digest (1,000 or more at once cost up to
-// half as much again).
-const PAGE = 100;
+/**
+ * Records per page. A page's digests are issued together, and the next
+ * page's before this one's are awaited: about 200 digests under way, where
+ * WebCrypto costs the least CPU per digest (1,000 or more at once cost up to
+ * half as much again).
+ */
+export const VERIFY_PAGE = 100;
 
 function textOf(row: StoredRow, detail: string): string {
   return recordText(
@@ -158,7 +160,7 @@ export async function verifyRange(db: DatabaseSync, range: SeqRange): Promise<Ra
   // node:sqlite has it (Node.js 24.0); the bundled types do not declare it yet.
   (page as StatementSync & { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
   const read = (after: number): StoredRow[] =>
-    page.all(after, range.upTo, PAGE) as unknown as StoredRow[];
+    page.all(after, range.upTo, VERIFY_PAGE) as unknown as StoredRow[];
   const result: RangeVerification = { count: 0 };
   // The last record verified.
   let lastSeq = 0;
