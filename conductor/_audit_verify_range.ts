@@ -33,8 +33,28 @@ export interface VerifyWorkerRequest extends SeqRange {
   path: string;
 }
 
-/** What the worker answers: the range verified, or why it could not be. */
-export type VerifyWorkerReply = { range: RangeVerification } | { error: string };
+/**
+ * What the worker answers: how many records it has verified so far, now and
+ * then; then the range verified, or why it could not be.
+ */
+export type VerifyWorkerReply =
+  | { progress: number }
+  | { range: RangeVerification }
+  | { error: string };
+
+/** How often {@linkcode verifyRange} reports its progress: every this many records. */
+export const PROGRESS_EVERY = 1_000;
+
+/** How {@linkcode verifyRange} reports its progress and is stopped. */
+export interface VerifyRangeOptions {
+  /** Stops the verification, which then rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Called with how many records of the range are verified so far, every
+   * {@linkcode PROGRESS_EVERY} records.
+   */
+  progress?: ((verified: number) => void) | undefined;
+}
 
 const CONTENT_BROKEN = "its content does not match its hash";
 
@@ -151,9 +171,17 @@ function hashPage(rows: StoredRow[], canonicalFirst: boolean): HashedPage {
  *
  * @param db The host database (or a read-only connection to its file).
  * @param range The records to verify.
+ * @param options Its progress and its signal.
  * @returns The range's first and last records, and its first broken record.
+ * @throws The signal's reason when it is aborted.
  */
-export async function verifyRange(db: DatabaseSync, range: SeqRange): Promise<RangeVerification> {
+export async function verifyRange(
+  db: DatabaseSync,
+  range: SeqRange,
+  options: VerifyRangeOptions = {},
+): Promise<RangeVerification> {
+  const { signal, progress } = options;
+  signal?.throwIfAborted();
   const page = db.prepare(
     "SELECT seq, at, kind, extension, actor, detail, prev_hash, hash FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
   );
@@ -166,8 +194,10 @@ export async function verifyRange(db: DatabaseSync, range: SeqRange): Promise<Ra
   let lastSeq = 0;
   let lastHash = "";
   let canonicalFirst = false;
+  let reported = 0;
   let current = hashPage(read(range.after), canonicalFirst);
   while (current.rows.length > 0) {
+    signal?.throwIfAborted();
     const next = hashPage(read(current.rows.at(-1)?.[0] ?? range.upTo), canonicalFirst);
     const matches = await current.matches;
     for (const [i, row] of current.rows.entries()) {
@@ -185,6 +215,10 @@ export async function verifyRange(db: DatabaseSync, range: SeqRange): Promise<Ra
       result.count++;
     }
     result.last = { seq: lastSeq, hash: lastHash };
+    if (progress !== undefined && result.count - reported >= PROGRESS_EVERY) {
+      reported = result.count;
+      progress(reported);
+    }
     // Most of the last page was stored before detail was canonical: likely the next ones too.
     canonicalFirst = await current.nonCanonical > current.rows.length / 2;
     current = next;

@@ -1,7 +1,7 @@
 /**
  * A worker that verifies one range of the audit chain: it opens the host
- * database's file read-only, verifies the range and posts what it found
- * ({@linkcode VerifyWorkerReply}). Started by `AuditTrail.verify()`.
+ * database's file read-only, verifies the range, posting its progress now
+ * and then, and posts what it found ({@linkcode VerifyWorkerReply}). Started by `AuditTrail.verify()`.
  *
  * @module
  */
@@ -23,7 +23,8 @@ scope.onmessage = async (event: MessageEvent<VerifyWorkerRequest>): Promise<void
   const { path, after, upTo } = event.data;
   try {
     using db = new DatabaseSync(path, { readOnly: true });
-    scope.postMessage({ range: await verifyRange(db, { after, upTo }) });
+    const progress = (verified: number): void => scope.postMessage({ progress: verified });
+    scope.postMessage({ range: await verifyRange(db, { after, upTo }, { progress }) });
   } catch (error) {
     scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }

@@ -15,6 +15,7 @@ import {
   linkBroken,
   type RangeVerification,
   verifyRange,
+  type VerifyRangeOptions,
   type VerifyWorkerReply,
   type VerifyWorkerRequest,
 } from "./_audit_verify_range.ts";
@@ -101,6 +102,17 @@ export interface AuditFilter {
   until?: string;
   /** At most this many, the latest. */
   limit?: number;
+}
+
+/** How {@linkcode AuditTrail.verify} reports its progress and is stopped. */
+export interface AuditVerifyOptions {
+  /** Stops the verification, which then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Called now and then (every thousand records or so) with how many records
+   * are verified so far and how many there are.
+   */
+  progress?(verified: number, total: number): void;
 }
 
 /** The outcome of {@linkcode AuditTrail.verify}. */
@@ -384,8 +396,10 @@ export class AuditTrail {
    * {@linkcode AuditTrailOptions.parallelFrom} records or more, in a database
    * file, is split into ranges verified by workers at once.
    *
+   * @param options Its progress and its signal.
    * @returns Whether it is intact, and otherwise the first broken record.
    * @throws {SymphonyError} `Internal` when a worker fails.
+   * @throws The signal's reason when it is aborted.
    *
    * @example Split between two workers, however short the chain
    * ```ts
@@ -408,7 +422,9 @@ export class AuditTrail {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  async verify(): Promise<AuditVerification> {
+  async verify(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const db = this.#db();
     const last = (this.#prepared().max.get() as { seq: number | null }).seq ?? 0;
     const path = db.location();
@@ -416,11 +432,15 @@ export class AuditTrail {
       path === null || path === "" || path === ":memory:" || this.#verifyWorkers < 2 ||
       last < this.#parallelFrom
     ) {
-      return await joinRanges([verifyRange(db, { after: 0, upTo: last })]);
+      const progress = options.progress &&
+        ((verified: number) => options.progress?.(verified, last));
+      return await joinRanges([verifyRange(db, { after: 0, upTo: last }, { signal, progress })]);
     }
     // Range k holds the records after bound(k) up to bound(k + 1).
     const bound = (k: number): number => Math.floor((last * k) / this.#verifyWorkers);
     const workers: Worker[] = [];
+    // How many records each worker has verified so far.
+    const verified: number[] = [];
     try {
       const ranges: Promise<RangeVerification>[] = [];
       for (let k = 0; k < this.#verifyWorkers; k++) {
@@ -428,7 +448,17 @@ export class AuditTrail {
           type: "module",
         });
         workers.push(worker);
-        ranges.push(verifyInWorker(worker, { path, after: bound(k), upTo: bound(k + 1) }));
+        verified.push(0);
+        const progress = options.progress && ((count: number) => {
+          verified[k] = count;
+          options.progress?.(verified.reduce((sum, n) => sum + n, 0), last);
+        });
+        ranges.push(
+          verifyInWorker(worker, { path, after: bound(k), upTo: bound(k + 1) }, {
+            signal,
+            progress,
+          }),
+        );
       }
       return await joinRanges(ranges);
     } finally {
@@ -437,12 +467,18 @@ export class AuditTrail {
   }
 }
 
-// Sends a worker its range, and resolves with its answer.
+// Sends a worker its range, and resolves with its answer; rejects with the
+// signal's reason when it is aborted first (the caller terminates the worker).
 function verifyInWorker(
   worker: Worker,
   request: VerifyWorkerRequest,
+  options: VerifyRangeOptions,
 ): Promise<RangeVerification> {
   const { promise, resolve, reject } = Promise.withResolvers<RangeVerification>();
+  const { signal, progress } = options;
+  const aborted = (): void => reject(signal?.reason);
+  signal?.addEventListener("abort", aborted, { once: true });
+  promise.finally(() => signal?.removeEventListener("abort", aborted)).catch(() => undefined);
   const failed = (why: string, cause?: unknown): void =>
     reject(
       new SymphonyError("Internal", `Cannot verify the audit trail: a worker failed: ${why}`, {
@@ -451,7 +487,8 @@ function verifyInWorker(
     );
   worker.onmessage = (event: MessageEvent<VerifyWorkerReply>): void => {
     const reply = event.data;
-    if ("range" in reply) resolve(reply.range);
+    if ("progress" in reply) progress?.(reply.progress);
+    else if ("range" in reply) resolve(reply.range);
     else failed(reply.error);
   };
   worker.onerror = (event: ErrorEvent): void => {

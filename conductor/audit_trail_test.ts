@@ -322,6 +322,68 @@ Deno.test("AuditTrail.verify() verifies short chains and :memory: databases in t
   assert.equal(workers.started, 0);
 });
 
+Deno.test("AuditTrail.verify() reports its progress, in this thread and from workers", async (t) => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "symphony.db");
+  const inWorkers = await trailWith(4_000, file, { verifyWorkers: 2, parallelFrom: 1 });
+  using again = openHostDatabase(file);
+  const inThisThread = new AuditTrail(() => again, { parallelFrom: 4_001 });
+  for (const [name, trail] of [["workers", inWorkers], ["this thread", inThisThread]] as const) {
+    await t.step(name, async () => {
+      const seen: [number, number][] = [];
+      const result = await trail.verify({
+        progress: (verified, total) => seen.push([verified, total]),
+      });
+      assert.deepEqual(result, { ok: true, count: 4_000 });
+      // Every thousand records of each range: 1,000 and 2,000 of each worker's
+      // half (the sums of what each has reported), or 1,000 to 4,000 in one range.
+      assert.ok(seen.length >= 3, `only ${seen.length} reports`);
+      for (const [i, [verified, total]] of seen.entries()) {
+        assert.equal(total, 4_000);
+        assert.ok(verified > (seen[i - 1]?.[0] ?? 0) && verified <= 4_000);
+      }
+      assert.equal(seen.at(-1)?.[0], 4_000);
+    });
+  }
+});
+
+Deno.test("AuditTrail.verify() stops when its signal is aborted", async (t) => {
+  await using dir = await tempDir();
+  const file = join(dir.path, "symphony.db");
+  const inWorkers = await trailWith(4_000, file, { verifyWorkers: 2, parallelFrom: 1 });
+  using again = openHostDatabase(file);
+  const inThisThread = new AuditTrail(() => again, { parallelFrom: 4_001 });
+  for (
+    const [name, trail, started] of [
+      ["workers", inWorkers, 2],
+      ["this thread", inThisThread, 0],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      using workers = workerSpy();
+      const stop = new AbortController();
+      let reports = 0;
+      await assert.rejects(
+        () =>
+          trail.verify({
+            signal: stop.signal,
+            progress: () => {
+              reports++;
+              stop.abort(new RangeError("enough"));
+            },
+          }),
+        (error: unknown) => error instanceof RangeError && error.message === "enough",
+      );
+      assert.ok(reports >= 1);
+      assert.equal(workers.started, started);
+      assert.equal(workers.terminated, started);
+      await assert.rejects(() => trail.verify({ signal: AbortSignal.abort() }), {
+        name: "AbortError",
+      });
+    });
+  }
+});
+
 Deno.test("AuditTrail stores each detail as the canonical JSON its hash is over", async () => {
   await using dir = await tempDir();
   const file = join(dir.path, "symphony.db");

@@ -62,6 +62,7 @@ export {
   AuditTrail,
   type AuditTrailOptions,
   type AuditVerification,
+  type AuditVerifyOptions,
   canonicalJson,
   GENESIS_HASH,
 } from "./audit_trail.ts";

@@ -88,9 +88,17 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   }
   await using conductor = hostConductor(values, io);
   if (values.verify) {
-    const result = await conductor.audit.verify();
+    // A long chain takes seconds: say how far it has got, once a second.
+    let shownAt = Date.now();
+    const result = await conductor.audit.verify({
+      progress(verified, total) {
+        if (Date.now() - shownAt < PROGRESS_INTERVAL_MS) return;
+        shownAt = Date.now();
+        io.stderr(`verified ${count(verified)} of ${count(total)} records\n`);
+      },
+    });
     if (values.json) io.stdout(JSON.stringify(result) + "\n");
-    else if (result.ok) io.stdout(`verified ${result.count} records: the chain is intact\n`);
+    else if (result.ok) io.stdout(`verified ${count(result.count)} records: the chain is intact\n`);
     else {
       io.stdout(
         `the chain is broken at record ${result.brokenAt}: ${result.reason}; records 1 to ${result.count} verified\n`,
@@ -110,6 +118,12 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   }
   if (!values.json && records.length === 0) io.stdout("no audit records\n");
   return 0;
+}
+
+const PROGRESS_INTERVAL_MS = 1_000;
+
+function count(records: number): string {
+  return records.toLocaleString("en-US");
 }
 
 function line(record: AuditRecord): string {
