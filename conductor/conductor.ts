@@ -246,6 +246,8 @@ interface Live {
   memoryMb: number;
   /** The grants the running process started with, to notice a change made elsewhere. */
   grants: string;
+  /** The merged settings its processes have, to notice a change made elsewhere. */
+  settings: string;
   /** A stop the host asked for: the exit is not a crash. */
   stopping: boolean;
   suspended: boolean;
@@ -1083,7 +1085,7 @@ export class Conductor implements AsyncDisposable {
 
   /**
    * Grants one requested permission. It takes effect at once: a running
-   * extension is stopped and the next need starts it with the new flags.
+   * extension is restarted with the new flags (a failed start is a notice).
    *
    * @param id The extension.
    * @param kind The permission kind.
@@ -1188,8 +1190,34 @@ export class Conductor implements AsyncDisposable {
       },
     });
     if (this.isRunning(id)) {
-      await this.stop(id, `${action} of ${kind}: restarts with the new flags`);
+      await this.#restart(id, `${action} of ${kind}: restarts with the new flags`);
     }
+  }
+
+  // Stops a running extension and starts it again, with what is recorded now
+  // (its grants). A start that fails is reported, not thrown: the change that
+  // asked for the restart is made.
+  async #restart(id: string, reason: string): Promise<void> {
+    await this.stop(id, reason);
+    try {
+      await this.start(id);
+    } catch (error) {
+      this.#notice({
+        id,
+        level: "error",
+        message: `Cannot restart ${id} after ${reason.split(":")[0]}: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  // Sends the merged settings to every running process of an extension, once.
+  #sendSettings(id: string, merged: Record<string, unknown>): void {
+    const live = this.#live.get(id);
+    if (live === undefined) return;
+    const text = JSON.stringify(merged);
+    if (text === live.settings) return;
+    live.settings = text;
+    for (const process of [live.process, ...live.replicas]) process?.notify("$/settings", merged);
   }
 
   /**
@@ -1258,7 +1286,7 @@ export class Conductor implements AsyncDisposable {
       merged = mergeSettings(next);
       return { ...next, settings: merged };
     });
-    this.#live.get(id)?.process?.notify("$/settings", merged);
+    this.#sendSettings(id, merged);
     return merged;
   }
 
@@ -1360,6 +1388,7 @@ export class Conductor implements AsyncDisposable {
     live.process = process;
     live.memoryMb = record.manifest.resources.memory_mb;
     live.grants = JSON.stringify(record.grants);
+    live.settings = JSON.stringify(record.settings);
     this.#startSync();
     live.memoryWarned = false;
     live.idleCpuMs = 0;
@@ -1464,10 +1493,14 @@ export class Conductor implements AsyncDisposable {
         this.#transition(id, "ready", "resumed by another host process");
       } else if (JSON.stringify(record.grants) !== live.grants) {
         this.#records.delete(id);
-        await this.stop(id, "its grants changed: restarts with the new flags");
-      } else if (record.trust !== this.#records.get(id)?.trust) {
-        // Its next request to the Pit is judged by the tier now recorded.
-        this.#records.delete(id);
+        await this.#restart(id, "its grants changed: restarts with the new flags");
+      } else {
+        if (record.trust !== this.#records.get(id)?.trust) {
+          // Its next request to the Pit is judged by the tier now recorded.
+          this.#records.delete(id);
+        }
+        // Settings changed by another host process reach it as if changed here.
+        this.#sendSettings(id, record.settings);
       }
     }
   }
@@ -1726,6 +1759,7 @@ export class Conductor implements AsyncDisposable {
         starting: undefined,
         memoryMb: Infinity,
         grants: "",
+        settings: "",
         inFlight: 0,
         lastBusyAt: 0,
         crashesInARow: 0,

@@ -19,15 +19,19 @@ Deno.test("revoke and grant restart a running extension with its new flags", asy
   const before = (await s.conductor.start("acme.reader")).pid;
 
   await s.conductor.revoke("acme.reader", "read");
-  assert.equal(s.conductor.isRunning("acme.reader"), false, "it was not restarted");
+  // Running again already, as another process: started with the new flags.
+  assert.equal(s.conductor.isRunning("acme.reader"), true, "it was not restarted");
+  const restarted = (await s.conductor.start("acme.reader")).pid;
+  assert.notEqual(restarted, before);
   await assertFails(s.conductor.call("acme.reader", "run", notes), "PermissionDenied");
-  assert.notEqual((await s.conductor.start("acme.reader")).pid, before);
   assert.deepEqual((await s.conductor.grants("acme.reader")).read, {
     granted: [],
     denied: ["${workspace}"],
   });
 
   await s.conductor.grant("acme.reader", "read", "${workspace}");
+  assert.equal(s.conductor.isRunning("acme.reader"), true, "it was not restarted");
+  assert.notEqual((await s.conductor.start("acme.reader")).pid, restarted);
   assert.equal(await s.conductor.call("acme.reader", "run", notes), "hello");
   await assertFails(
     s.conductor.grant("acme.reader", "net", "evil.example.com:443"),

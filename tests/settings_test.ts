@@ -2,6 +2,7 @@
 // checked against the manifest; a change reaches the running extension live.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { Conductor } from "../conductor/mod.ts";
 import { assertFails, type Extension, stage, writeExtension } from "./extension_stage.ts";
 import { ROOT, type Run, runSymphony } from "./run_symphony.ts";
 import { tempDir } from "./temp_dir.ts";
@@ -45,6 +46,36 @@ Deno.test("levels override the defaults in order, and a running extension sees c
     /settings\.colour: acme\.fmt has no such setting/,
   );
   assert.deepEqual((await s.conductor.settings("acme.fmt")).levels.user, { indent: 4 });
+});
+
+Deno.test("a change made by another host process reaches every running process live", async () => {
+  await using s = await stage({}, { limits: { watchIntervalMs: 100 } });
+  await s.install({
+    ...FORMATTER,
+    resources: { instances: 2, max_concurrency: 1 },
+    functions: [{ name: "read" }],
+    main: `export function activate(ctx) {
+      return { read: async (wait) => {
+        await new Promise((r) => setTimeout(r, wait));
+        return { indent: ctx.settings.get("indent"), pid: Deno.pid };
+      } };
+    }`,
+  });
+  type Read = { indent: number; pid: number };
+  // Two calls at once, one each: both processes run.
+  const both = async (): Promise<Read[]> =>
+    await Promise.all([1, 2].map(() => s.conductor.call("acme.fmt", "read", 300))) as Read[];
+  const before = await both();
+  assert.equal(new Set(before.map((r) => r.pid)).size, 2);
+
+  // The command line is another process with its own Conductor on the same home.
+  await using other = new Conductor({ home: s.conductor.layout.home, workspace: s.workspace });
+  await other.setSettings("acme.fmt", "user", { indent: 6 });
+  const deadline = Date.now() + 5_000;
+  let after = await both();
+  while (after.some((r) => r.indent !== 6) && Date.now() < deadline) after = await both();
+  assert.deepEqual(after.map((r) => r.indent), [6, 6]);
+  assert.deepEqual(new Set(after.map((r) => r.pid)), new Set(before.map((r) => r.pid)));
 });
 
 Deno.test("symphony settings shows, sets, exports and imports", async () => {
