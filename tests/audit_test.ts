@@ -141,4 +141,32 @@ Deno.test("symphony audit lists, filters, exports and verifies the trail", async
       "the chain is broken at record 3: its content does not match its hash; records 1 to 2 verified\n",
     );
   });
+
+  await t.step(
+    "--since keeps records from its time on, --until those before its time",
+    async () => {
+      // Record n moves to 2030-01-0n (listing does not verify the chain, broken already).
+      {
+        using db = new DatabaseSync(join(home, "host", "symphony.db"));
+        db.exec(`UPDATE audit SET at = '2030-01-0' || seq || 'T00:00:00.000Z'`);
+      }
+      const window = ["--since", "2030-01-03T00:00:00Z", "--until", "2030-01-06T00:00:00Z"];
+      const json = await symphony(home, "audit", ...window, "--json");
+      assert.equal(json.code, 0, json.stderr);
+      const records = json.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(records.map((r) => [r.seq, r.at, r.kind]), [
+        [3, "2030-01-03T00:00:00.000Z", "crash"],
+        [4, "2030-01-04T00:00:00.000Z", "crash"],
+        [5, "2030-01-05T00:00:00.000Z", "disable"],
+      ]);
+      const text = await symphony(home, "audit", ...window);
+      assert.deepEqual(text.stdout.trim().split("\n").map((l) => l.split(" ").slice(0, 3)), [
+        ["#3", "2030-01-03T00:00:00.000Z", "crash"],
+        ["#4", "2030-01-04T00:00:00.000Z", "crash"],
+        ["#5", "2030-01-05T00:00:00.000Z", "disable"],
+      ]);
+      const crashes = await symphony(home, "audit", ...window, "--kind", "crash", "--json");
+      assert.deepEqual(crashes.stdout.trim().split("\n").map((l) => JSON.parse(l).seq), [3, 4]);
+    },
+  );
 });

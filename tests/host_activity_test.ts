@@ -114,7 +114,7 @@ Deno.test("a stopped extension's last point shows no memory", async () => {
   );
 });
 
-Deno.test("a call's timeout kill is published as a limit kill", async () => {
+Deno.test("a call's timeout kill is published and audited as a limit kill", async () => {
   await using s = await stage();
   await s.install(attacker("acme.slow", "while (true) {}", { resources: { timeout_ms: 300 } }));
   const published = collect(s, "extension.crashed");
@@ -126,6 +126,14 @@ Deno.test("a call's timeout kill is published as a limit kill", async () => {
     "limit-kill",
     "Timeout",
   ]);
+  // The audit trail keeps it too: a limit kill, not a crash, naming the limit it passed.
+  const kills = () => s.conductor.audit.list({ extension: "acme.slow", kind: "limit-kill" });
+  await until(() => kills().length > 0, "the limit kill in the audit trail");
+  const [kill] = kills();
+  assert.equal(kill?.actor, "conductor");
+  assert.equal(kill?.detail.code, "Timeout");
+  assert.match(String(kill?.detail.reason), /ran past 300 ms/);
+  assert.deepEqual(s.conductor.audit.list({ extension: "acme.slow", kind: "crash" }), []);
 });
 
 Deno.test("an extension installed again starts afresh: no state, suspension, activity or logs", async () => {

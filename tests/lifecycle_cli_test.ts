@@ -114,31 +114,36 @@ Deno.test("install, list, call and uninstall an extension from the command line"
     },
   );
 
-  await t.step("uninstall removes the code and data and archives the settings", async () => {
-    const run = await symphony(home, "uninstall", "acme.word-count");
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(
-      run.stdout,
-      /^uninstalled acme\.word-count 2\.0\.0; settings archived in .*host\/archive\/acme\.word-count-2\.0\.0-\d+\.json; its data removed$/m,
-    );
-    await assert.rejects(Deno.stat(join(home, "data", "acme.word-count")), Deno.errors.NotFound);
-    await assert.rejects(
-      Deno.stat(join(home, "extensions", "acme.word-count")),
-      Deno.errors.NotFound,
-    );
-    const [archive] = await Array.fromAsync(Deno.readDir(join(home, "host", "archive")));
-    const archived = JSON.parse(
-      await Deno.readTextFile(join(home, "host", "archive", archive?.name ?? "")),
-    );
-    assert.deepEqual(archived.settings, { show_lines: true, ignore: ["*.lock"] });
-    assert.equal((await symphony(home, "list")).stdout, "no extensions installed\n");
-    const again = await symphony(home, "uninstall", "acme.word-count");
-    assert.equal(again.code, 1);
-    assert.match(
-      again.stderr,
-      /^error\[NotFound\]: Cannot find acme\.word-count: acme\.word-count is not installed$/m,
-    );
-  });
+  await t.step(
+    "uninstall removes the code, data, cache and tmp and archives the settings",
+    async () => {
+      // Each exists (writing into it fails otherwise) and holds a file, as a used one would.
+      const own = ["data", "cache", "tmp"].map((kind) => join(home, kind, "acme.word-count"));
+      for (const path of own) await Deno.writeTextFile(join(path, "left.txt"), "left behind?");
+      assert.ok((await Deno.stat(join(home, "extensions", "acme.word-count"))).isDirectory);
+      const run = await symphony(home, "uninstall", "acme.word-count");
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stdout,
+        /^uninstalled acme\.word-count 2\.0\.0; settings archived in .*host\/archive\/acme\.word-count-2\.0\.0-\d+\.json; its data removed$/m,
+      );
+      for (const path of [...own, join(home, "extensions", "acme.word-count")]) {
+        await assert.rejects(Deno.stat(path), Deno.errors.NotFound, `${path} is still there`);
+      }
+      const [archive] = await Array.fromAsync(Deno.readDir(join(home, "host", "archive")));
+      const archived = JSON.parse(
+        await Deno.readTextFile(join(home, "host", "archive", archive?.name ?? "")),
+      );
+      assert.deepEqual(archived.settings, { show_lines: true, ignore: ["*.lock"] });
+      assert.equal((await symphony(home, "list")).stdout, "no extensions installed\n");
+      const again = await symphony(home, "uninstall", "acme.word-count");
+      assert.equal(again.code, 1);
+      assert.match(
+        again.stderr,
+        /^error\[NotFound\]: Cannot find acme\.word-count: acme\.word-count is not installed$/m,
+      );
+    },
+  );
 });
 
 Deno.test("every command has --help", async (t) => {

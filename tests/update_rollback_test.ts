@@ -64,6 +64,39 @@ Deno.test("update keeps grants, asks before new permissions, and rollback restor
   assert.equal(record.version, "2.0.0");
 });
 
+Deno.test("rollback brings back the previous version's grants and settings, and forward again", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  const symphony = (...args: string[]): Promise<Run> =>
+    runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT });
+  const greeting = { greeting: { type: "string", default: "hello" } };
+  const shape = { permissions: { env: ["LANG", "HOME"] }, settings: greeting };
+  const v1 = await writeExtension(join(dir.path, "v1"), version("1.0.0", shape));
+  const v2 = await writeExtension(join(dir.path, "v2"), version("2.0.0", shape));
+  const grants = async () =>
+    JSON.parse((await symphony("grants", "acme.tool", "--json")).stdout).grants.env;
+  const settings = async () =>
+    JSON.parse((await symphony("settings", "acme.tool", "--json")).stdout).merged;
+  assert.equal((await symphony("install", v1, "--yes")).code, 0);
+  assert.equal((await symphony("settings", "acme.tool", "set", "greeting", '"from 1"')).code, 0);
+  assert.equal((await symphony("update", "acme.tool", v2, "--yes")).code, 0);
+  // What the admin changes on 2.0.0 is 2.0.0's alone.
+  assert.equal((await symphony("revoke", "acme.tool", "env", "HOME")).code, 0);
+  assert.equal((await symphony("settings", "acme.tool", "set", "greeting", '"from 2"')).code, 0);
+  assert.deepEqual(await grants(), { granted: ["LANG"], denied: ["HOME"] });
+  assert.deepEqual(await settings(), { greeting: "from 2" });
+
+  const back = await symphony("rollback", "acme.tool");
+  assert.equal(back.stdout, "rolled back acme.tool to 1.0.0 (2.0.0 kept for rollback)\n");
+  assert.deepEqual(await grants(), { granted: ["LANG", "HOME"], denied: [] }, "1.0.0's grants");
+  assert.deepEqual(await settings(), { greeting: "from 1" }, "1.0.0's settings");
+
+  const forward = await symphony("rollback", "acme.tool");
+  assert.equal(forward.stdout, "rolled back acme.tool to 2.0.0 (1.0.0 kept for rollback)\n");
+  assert.deepEqual(await grants(), { granted: ["LANG"], denied: ["HOME"] }, "2.0.0's grants");
+  assert.deepEqual(await settings(), { greeting: "from 2" }, "2.0.0's settings");
+});
+
 Deno.test("uninstall refuses while others depend on it, unless forced, and can keep data", async () => {
   await using dir = await tempDir();
   const home = join(dir.path, "home");
@@ -82,11 +115,18 @@ Deno.test("uninstall refuses while others depend on it, unless forced, and can k
     refused.stderr,
     /^error\[DependencyError\]: Cannot uninstall acme\.base: acme\.top depends on it; uninstall it first, or pass --force$/m,
   );
-  await Deno.writeTextFile(join(home, "data", "acme.base", "notes.txt"), "keep me");
+  const own = (kind: string) => join(home, kind, "acme.base");
+  for (const kind of ["data", "cache", "tmp"]) {
+    await Deno.writeTextFile(join(own(kind), "notes.txt"), "keep me");
+  }
   const forced = await symphony("uninstall", "acme.base", "--force", "--keep-data");
   assert.equal(forced.code, 0, forced.stderr);
   assert.match(forced.stdout, /; data kept in .*data\/acme\.base$/m);
-  assert.equal(await Deno.readTextFile(join(home, "data", "acme.base", "notes.txt")), "keep me");
+  assert.equal(await Deno.readTextFile(join(own("data"), "notes.txt")), "keep me");
+  // --keep-data keeps the data alone: code, cache and temporary files go.
+  for (const kind of ["extensions", "cache", "tmp"]) {
+    await assert.rejects(Deno.stat(own(kind)), Deno.errors.NotFound, `${kind} is still there`);
+  }
 });
 
 Deno.test("install --from installs missing dependencies first, the highest that fits", async () => {
