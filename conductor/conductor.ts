@@ -44,7 +44,7 @@ import {
   type StalePolicy,
   type StaleReport,
 } from "../pit/mod.ts";
-import { TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
+import { type Grants, TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
 import { HostPit } from "./host_pit.ts";
 import { PitRequests, type PitSession } from "./pit_requests.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
@@ -894,17 +894,28 @@ export class Conductor implements AsyncDisposable {
 
   /**
    * Re-enables an extension the circuit breaker (or an admin) disabled; its
-   * earlier crashes no longer count.
+   * earlier crashes no longer count. An extension an update disabled for
+   * asking for more is granted what it asked for: enabling approves it.
    *
    * @param id The extension.
    * @param by Who enabled it, for the history.
    * @param options Who asks, for the audit trail.
    */
   async enable(id: string, by = "an admin", options: ActorOptions = {}): Promise<void> {
+    const approved = (await this.get(id)).disabled?.newPermissions;
     await this.#updateRecord(id, (e) => {
-      const { disabled: _, ...rest } = e;
-      return { ...rest, history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)) };
-    }, { kind: "enable", extension: id, actor: this.#by(options), detail: {} });
+      const { disabled, ...rest } = e;
+      return {
+        ...rest,
+        grants: withPermissions(e.grants, disabled?.newPermissions ?? {}),
+        history: appendHistory(e.history, entry("enabled", `enabled by ${by}`)),
+      };
+    }, {
+      kind: "enable",
+      extension: id,
+      actor: this.#by(options),
+      detail: approved === undefined ? {} : { granted: approved },
+    });
     const live = this.#liveOf(id);
     live.crashesInARow = 0;
     if (live.state === "disabled") this.#transition(id, "stopped", `enabled by ${by}`);
@@ -2186,6 +2197,19 @@ function tierGrants(
     );
   }
   return grants;
+}
+
+// Grants with more values added to the kinds granted explicitly; a kind
+// granted as requested (absent) already has them.
+function withPermissions(grants: Grants, added: Grants): Grants {
+  const result: Record<string, readonly string[]> = { ...grants };
+  for (const [kind, values] of Object.entries(added)) {
+    const current = result[kind];
+    if (current !== undefined && values !== undefined) {
+      result[kind] = unique([...current, ...values]);
+    }
+  }
+  return result;
 }
 
 // Defaults from the manifest, then each level in order; a value a manifest

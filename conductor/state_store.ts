@@ -45,8 +45,12 @@ export interface InstalledExtension {
   previous?: InstalledExtension;
   /** A development install: the directory it runs from, watched for hot reload. */
   devDir?: string;
-  /** Set while it is disabled (by the circuit breaker or an admin): when and why. */
-  disabled?: { at: string; reason: string };
+  /**
+   * Set while it is disabled (by the circuit breaker, an admin, or an update
+   * that asks for more): when and why, and the permissions such an update
+   * asks for that enabling it grants.
+   */
+  disabled?: { at: string; reason: string; newPermissions?: Grants };
   /** Whether an admin suspended it. */
   suspended?: boolean;
   /** Crashes, limit kills, disables and enables, oldest first (the last 100). */

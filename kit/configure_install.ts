@@ -76,9 +76,16 @@ export function configureInstall(
   if (previous === undefined) return installed;
   const { previous: _, ...kept } = previous;
   const added = addedPermissions(previous.manifest, manifest);
+  const newPermissions: Record<string, string[]> = {};
+  for (const kind of PERMISSION_KINDS) {
+    const before = new Set<string>(previous.manifest.permissions[kind]);
+    const values = manifest.permissions[kind].filter((value) => !before.has(value));
+    if (values.length > 0) newPermissions[kind] = values;
+  }
   return {
     ...installed,
-    // What the admin granted holds; a new permission is granted only by enabling it.
+    // What the admin granted holds; a new permission is granted only by
+    // enabling it (enable() adds newPermissions to the kinds granted in part).
     grants: previous.grants,
     // Settings the new version still has keep their values.
     settings: Object.fromEntries(
@@ -99,6 +106,7 @@ export function configureInstall(
           reason: `the update to ${manifest.version} asks for new permissions (${
             added.join(", ")
           }); review them and run symphony enable ${manifest.id}`,
+          newPermissions,
         },
       }
       : {}),

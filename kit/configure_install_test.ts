@@ -90,6 +90,8 @@ Deno.test("configureInstall() of an update keeps the admin's decisions and the o
     );
     const updated = configureInstall(next, { placement: { codeDir: "extensions/2" }, previous });
     assert.match(updated.disabled?.reason ?? "", /new permissions \(env: HOME\)/);
+    // Granted only when an admin enables it.
     assert.deepEqual(updated.grants, { env: ["LANG"] });
+    assert.deepEqual(updated.disabled?.newPermissions, { env: ["HOME"] });
   });
 });

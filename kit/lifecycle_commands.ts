@@ -22,7 +22,9 @@ interface LifecycleAction {
 const ACTIONS: Record<string, LifecycleAction> = {
   enable: {
     does: `Enables an extension that the circuit breaker (3 crashes in 5 minutes) or an
-admin disabled. Its earlier crashes no longer count; it starts on next need.`,
+admin disabled. Its earlier crashes no longer count; it starts on next need.
+An extension an update disabled for asking for new permissions is granted
+them: enabling it approves them.`,
     done: "enabled",
     run: (conductor, id) => conductor.enable(id),
   },

@@ -64,6 +64,45 @@ Deno.test("update keeps grants, asks before new permissions, and rollback restor
   assert.equal(record.version, "2.0.0");
 });
 
+Deno.test("enabling an update that asks for more grants what it asked for, nothing else", async () => {
+  await using dir = await tempDir();
+  const home = join(dir.path, "home");
+  const symphony = (...args: string[]): Promise<Run> =>
+    runSymphony(args, { SYMPHONY_HOME: home, SYMPHONY_WORKSPACE: ROOT, TOOL_TOKEN: "t0ken" });
+  const reads = (n: string, env: string[]): Extension =>
+    attacker("acme.tool", `return Deno.env.get("TOOL_TOKEN") ?? null;`, {
+      version: n,
+      permissions: { env },
+    });
+  assert.equal(
+    (await symphony(
+      "install",
+      await writeExtension(join(dir.path, "v1"), reads("1.0.0", ["LANG"])),
+      "--yes",
+    )).code,
+    0,
+  );
+  // The admin's decision for env is explicit now: LANG denied.
+  assert.equal((await symphony("revoke", "acme.tool", "env", "LANG")).code, 0);
+  const v2 = await writeExtension(join(dir.path, "v2"), reads("2.0.0", ["LANG", "TOOL_TOKEN"]));
+  assert.equal((await symphony("update", "acme.tool", v2, "--yes")).code, 0);
+  const before = JSON.parse((await symphony("grants", "acme.tool", "--json")).stdout).grants;
+  assert.deepEqual(before.env, { granted: [], denied: ["LANG", "TOOL_TOKEN"] });
+
+  const enabled = await symphony("enable", "acme.tool");
+  assert.equal(enabled.code, 0, enabled.stderr);
+  const after = JSON.parse((await symphony("grants", "acme.tool", "--json")).stdout).grants;
+  assert.deepEqual(
+    after.env,
+    { granted: ["TOOL_TOKEN"], denied: ["LANG"] },
+    "the revoke of LANG held",
+  );
+  const called = await symphony("call", "acme.tool", "run");
+  assert.equal(called.stdout, '"t0ken"\n', called.stderr);
+  const record = JSON.parse((await symphony("audit", "--kind", "enable", "--json")).stdout);
+  assert.deepEqual(record.detail, { granted: { env: ["TOOL_TOKEN"] } });
+});
+
 Deno.test("rollback brings back the previous version's grants and settings, and forward again", async () => {
   await using dir = await tempDir();
   const home = join(dir.path, "home");
