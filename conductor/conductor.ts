@@ -48,7 +48,7 @@ import { type Grants, TRUST_TIERS, type TrustTier } from "../sandbox/mod.ts";
 import { HostPit } from "./host_pit.ts";
 import { PitRequests, type PitSession } from "./pit_requests.ts";
 import { type BusEvent, EventBus, type EventBusOptions, topicMatches } from "./event_bus.ts";
-import { type HostPolicy, policyDenies, readHostPolicy } from "./host_policy.ts";
+import { type HostPolicy, policyAllowsRun, policyDenies, readHostPolicy } from "./host_policy.ts";
 import {
   appendHistory,
   backoffDelay,
@@ -246,6 +246,8 @@ interface Live {
   memoryMb: number;
   /** The grants the running process started with, to notice a change made elsewhere. */
   grants: string;
+  /** The trust tier it started with, likewise: the tier bounds its flags. */
+  trust: TrustTier;
   /** The merged settings its processes have, to notice a change made elsewhere. */
   settings: string;
   /** A stop the host asked for: the exit is not a crash. */
@@ -1015,6 +1017,10 @@ export class Conductor implements AsyncDisposable {
         detail: { from, to: tier },
       },
     );
+    // The tier decides what escapes of the sandbox its flags may hold.
+    if (tier !== from && this.isRunning(id)) {
+      await this.#restart(id, `its trust changed to ${tier}: restarts with its flags`);
+    }
   }
 
   /**
@@ -1122,27 +1128,17 @@ export class Conductor implements AsyncDisposable {
       );
     }
     const policy = await this.policy();
-    const escape = sandboxEscapes(installed.manifest).find((e) =>
-      e.kind === kind && e.value === value
-    );
-    const refused = policyDenies(policy, kind, value)
-      ? "the host policy denies it"
-      : kind === "run" && !(policy.tier === "enterprise" && policy.allow_run)
-      ? "it runs programs"
-      : escape !== undefined && policy.tier !== "enterprise"
-      ? escape.reason
-      : undefined;
+    const refused = grantRefusal(installed, policy, kind, value);
     if (refused !== undefined) {
-      const why = refused;
       await this.#audit({
         kind: "policy-refusal",
         extension: id,
         actor: this.#by(options),
-        detail: { refused: "grant", permission: kind, value, rule: `${policy.tier} tier`, why },
+        detail: { refused: "grant", permission: kind, value, rule: refused.rule, why: refused.why },
       });
       throw new SymphonyError(
         "PermissionDenied",
-        `Cannot grant ${id} ${kind} ${value}: the ${policy.tier} tier may not have it (${why})`,
+        `Cannot grant ${id} ${kind} ${value}: ${refused.why}`,
       );
     }
     await this.#changeGrants(
@@ -1189,7 +1185,10 @@ export class Conductor implements AsyncDisposable {
     actor: string,
   ): Promise<void> {
     const current = await this.get(id);
-    const after = change(current.grants[kind] ?? current.manifest.permissions[kind]);
+    // Programs to run are granted one by one: none until an admin grants one.
+    const before = current.grants[kind] ??
+      (kind === "run" ? [] : current.manifest.permissions[kind]);
+    const after = change(before);
     await this.#updateRecord(id, (e) => ({ ...e, grants: { ...e.grants, [kind]: after } }), {
       kind: action,
       extension: id,
@@ -1399,6 +1398,7 @@ export class Conductor implements AsyncDisposable {
     live.process = process;
     live.memoryMb = record.manifest.resources.memory_mb;
     live.grants = JSON.stringify(record.grants);
+    live.trust = record.trust ?? "community";
     live.settings = JSON.stringify(record.settings);
     this.#startSync();
     live.memoryWarned = false;
@@ -1505,11 +1505,11 @@ export class Conductor implements AsyncDisposable {
       } else if (JSON.stringify(record.grants) !== live.grants) {
         this.#records.delete(id);
         await this.#restart(id, "its grants changed: restarts with the new flags");
+      } else if ((record.trust ?? "community") !== live.trust) {
+        // The tier bounds its flags, and judges its requests to the Pit.
+        this.#records.delete(id);
+        await this.#restart(id, "its trust changed: restarts with its flags");
       } else {
-        if (record.trust !== this.#records.get(id)?.trust) {
-          // Its next request to the Pit is judged by the tier now recorded.
-          this.#records.delete(id);
-        }
         // Settings changed by another host process reach it as if changed here.
         this.#sendSettings(id, record.settings);
       }
@@ -1770,6 +1770,7 @@ export class Conductor implements AsyncDisposable {
         starting: undefined,
         memoryMb: Infinity,
         grants: "",
+        trust: "community",
         settings: "",
         inFlight: 0,
         lastBusyAt: 0,
@@ -1905,9 +1906,11 @@ export class Conductor implements AsyncDisposable {
       hostData: await realPath(layout.home),
       runtime: await realPath(RUNTIME_DIR),
     };
+    const policy = await this.policy();
     const command = sandboxCommand({
       manifest,
-      grants: tierGrants(installed, await this.policy()),
+      grants: tierGrants(installed, policy),
+      allowRun: mayEscape(installed, policy) && policyAllowsRun(policy),
       paths,
       cacheDir: await ensureDir(layout.cacheDir(id)),
       runtimeModule: await realPath(RUNTIME_MODULE),
@@ -2174,26 +2177,71 @@ export class Conductor implements AsyncDisposable {
   }
 }
 
-// What an extension may hold on a community-tier host (the host policy's
-// tier; an extension's own trust tier governs only what it reaches of the
-// Pit): its grants without the requests that escape the sandbox (run,
-// wildcards, absolute paths outside the workspace and its own directories,
-// hosts on this machine or private networks).
+// Whether an extension may have what escapes the sandbox: only one an admin
+// set to the enterprise trust tier, on a host whose policy is of the
+// enterprise tier. Community and trusted extensions never may.
+function mayEscape(installed: InstalledExtension, policy: HostPolicy): boolean {
+  return policy.tier === "enterprise" && installed.trust === "enterprise";
+}
+
+// Why a requested value may not be granted, and by which rule; undefined when it may.
+function grantRefusal(
+  installed: InstalledExtension,
+  policy: HostPolicy,
+  kind: PermissionKind,
+  value: string,
+): { rule: string; why: string } | undefined {
+  if (policyDenies(policy, kind, value)) {
+    return { rule: "host policy", why: "the host policy denies it" };
+  }
+  const escape = sandboxEscapes(installed.manifest).find((e) =>
+    e.kind === kind && e.value === value
+  );
+  if (escape === undefined) return undefined;
+  const tier = installed.trust ?? "community";
+  if (policy.tier !== "enterprise") {
+    return {
+      rule: `${policy.tier} host`,
+      why: `it ${escape.reason}, which this host's policy (the ${policy.tier} tier) never grants`,
+    };
+  }
+  if (kind === "run" && !policyAllowsRun(policy)) {
+    return {
+      rule: "host policy",
+      why: `it ${escape.reason}, which this host's policy does not allow (allow_run)`,
+    };
+  }
+  if (!mayEscape(installed, policy)) {
+    return {
+      rule: `${tier} tier`,
+      why: `it ${escape.reason}, and ${installed.id} is of the ${tier} tier: ` +
+        "only the enterprise tier may have it",
+    };
+  }
+  return undefined;
+}
+
+// What an extension's process may hold: its grants without what the policy
+// denies and, unless it may escape the sandbox (mayEscape), without what
+// escapes it (wildcards, absolute paths outside the workspace and its own
+// directories, hosts on this machine or private networks). Programs to run
+// are never granted as requested: only as an admin granted them one by one,
+// and only where the policy allows running programs.
 function tierGrants(
   installed: InstalledExtension,
   policy: HostPolicy,
 ): InstalledExtension["grants"] {
   const escapes = sandboxEscapes(installed.manifest);
+  const escaping = mayEscape(installed, policy);
   const grants: Record<string, string[]> = {};
   for (const kind of PERMISSION_KINDS) {
     const requested: readonly string[] = installed.manifest.permissions[kind];
-    const allowed = installed.grants[kind] ?? requested;
+    const allowed = installed.grants[kind] ?? (kind === "run" ? [] : requested);
     grants[kind] = allowed.filter((value) =>
       !policyDenies(policy, kind, value) &&
       (kind === "run"
-        ? policy.tier === "enterprise" && policy.allow_run
-        : policy.tier === "enterprise" ||
-          !escapes.some((e) => e.kind === kind && e.value === value))
+        ? escaping && policyAllowsRun(policy)
+        : escaping || !escapes.some((e) => e.kind === kind && e.value === value))
     );
   }
   return grants;

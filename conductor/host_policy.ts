@@ -1,8 +1,9 @@
 /**
  * The per-host policy file, `$SYMPHONY_HOME/host/policy.json`: it tightens
  * what any extension may be granted, and may raise the host to the enterprise
- * tier, where requests that escape the sandbox can be granted (running
- * programs still needs `allow_run`). A policy file that does not parse
+ * tier, where requests that escape the sandbox can be granted to extensions
+ * an admin set to the enterprise trust tier (running programs also needs
+ * `allow_run`, and an explicit grant per program). A policy file that does not parse
  * refuses every start: the host fails closed.
  *
  * ```json
@@ -114,4 +115,26 @@ export async function readHostPolicy(file: string): Promise<HostPolicy> {
 export function policyDenies(policy: HostPolicy, kind: string, value: string): boolean {
   const denied = policy.deny[kind as typeof KINDS[number]] ?? [];
   return denied.includes("*") || denied.includes(value);
+}
+
+/**
+ * Whether the policy lets extensions run programs at all: the enterprise tier
+ * with `allow_run`. Even then only an extension of the enterprise tier, and
+ * only the programs an admin granted it one by one.
+ *
+ * @param policy The policy.
+ * @returns Whether `run` may be granted on this host.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_POLICY, policyAllowsRun } from "./host_policy.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(policyAllowsRun(DEFAULT_POLICY), false);
+ * assert.equal(policyAllowsRun({ ...DEFAULT_POLICY, tier: "enterprise" }), false);
+ * assert.equal(policyAllowsRun({ ...DEFAULT_POLICY, tier: "enterprise", allow_run: true }), true);
+ * ```
+ */
+export function policyAllowsRun(policy: HostPolicy): boolean {
+  return policy.tier === "enterprise" && policy.allow_run;
 }

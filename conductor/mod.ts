@@ -77,6 +77,7 @@ export {
   DEFAULT_POLICY,
   type HostPolicy,
   hostPolicySchema,
+  policyAllowsRun,
   policyDenies,
   readHostPolicy,
 } from "./host_policy.ts";

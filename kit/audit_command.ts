@@ -91,7 +91,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     // A long chain takes seconds: say how far it has got, once a second.
     let shownAt = Date.now();
     const result = await conductor.audit.verify({
-      progress(verified, total) {
+      progress(verified, total): void {
         if (Date.now() - shownAt < PROGRESS_INTERVAL_MS) return;
         shownAt = Date.now();
         io.stderr(`verified ${count(verified)} of ${count(total)} records\n`);

@@ -35,8 +35,11 @@ Exit status: 0 ok, 1 error.
   grant: `Usage: symphony grant <id> <kind> <value> [--json]
 
 Grants one permission the extension's manifest requests. It takes effect at
-once: a running extension restarts with its new flags. The community tier
-can never be granted run.
+once: a running extension restarts with its new flags. What escapes the
+sandbox (wildcards, paths outside the workspace, local hosts, programs to
+run) is granted only to an extension of the enterprise trust tier on a host
+whose policy is of the enterprise tier; programs to run also need
+"allow_run" in the policy, and are granted one by one.
 
 ${COMMON}
 

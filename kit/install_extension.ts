@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Conductor, InstalledExtension } from "../conductor/mod.ts";
+import { type Conductor, type InstalledExtension, policyAllowsRun } from "../conductor/mod.ts";
 import type { Grants } from "../sandbox/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { configureInstall } from "./configure_install.ts";
@@ -92,7 +92,9 @@ export async function installExtension(
   const { conductor } = options;
   const progress = options.progress ?? (() => {});
   progress(`Verifying ${dir}`);
-  const verified = await verifyPackage(dir);
+  const verified = await verifyPackage(dir, {
+    allowRun: policyAllowsRun(await conductor.policy()),
+  });
   const { manifest } = verified;
   progress("Resolving dependencies");
   const installed = () => conductor.list().then((all) => all.map((e) => e.manifest));

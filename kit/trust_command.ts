@@ -17,8 +17,10 @@ Without a tier, prints the extension's trust tier; with one, sets it. The
 tier decides what the extension may reach of the Pit, the host's shared
 services, through ctx: community (the default) its own artifacts only;
 trusted also leases on the resources it declares and workflow progress;
-enterprise the whole Pit. It takes effect at its next request, and the
-change is recorded in the audit trail. Sandbox permissions stay as granted.
+enterprise the whole Pit. The tier also bounds its sandbox: only the
+enterprise tier, on a host whose policy is of the enterprise tier, may be
+granted what escapes it (see symphony grant --help). A running extension
+restarts with its flags; the change is recorded in the audit trail.
 
 Options:
   --json           print {"id", "trust"} as JSON

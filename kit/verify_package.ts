@@ -18,16 +18,27 @@ export interface VerifiedPackage {
   files: Record<string, string>;
 }
 
+/** Options for {@linkcode verifyPackage}. */
+export interface VerifyPackageOptions {
+  /**
+   * Whether this host may ever let an extension run programs (its policy:
+   * the enterprise tier with `allow_run`). Default: false, and a package
+   * that asks to run programs is refused.
+   */
+  allowRun?: boolean;
+}
+
 /**
- * Verifies the package in `dir`: a valid manifest, no request that no tier
- * below enterprise may install (running programs), only regular files inside
- * the directory (no links), within the size limits; and records the SHA-256 of
+ * Verifies the package in `dir`: a valid manifest, no request to run
+ * programs unless the host may ever allow it, only regular files inside the
+ * directory (no links), within the size limits; and records the SHA-256 of
  * every file, which the copy is checked against and the host keeps.
  *
  * @param dir The extension directory.
+ * @param options Whether programs may be run on this host.
  * @returns The manifest and the file hashes.
  * @throws {SymphonyError} `InvalidManifest` for a bad manifest or package,
- * `PermissionDenied` for a request to run programs.
+ * `PermissionDenied` for a request to run programs the host never allows.
  *
  * @example
  * ```ts
@@ -39,7 +50,10 @@ export interface VerifiedPackage {
  * assert.match(verified.files["main.ts"] ?? "", /^[0-9a-f]{64}$/);
  * ```
  */
-export async function verifyPackage(dir: string): Promise<VerifiedPackage> {
+export async function verifyPackage(
+  dir: string,
+  options: VerifyPackageOptions = {},
+): Promise<VerifiedPackage> {
   const loaded = await loadManifest(dir);
   if (!loaded.ok) {
     throw new SymphonyError(
@@ -51,12 +65,12 @@ export async function verifyPackage(dir: string): Promise<VerifiedPackage> {
   }
   const { manifest } = loaded;
   const run = sandboxEscapes(manifest).filter((e) => e.kind === "run");
-  if (run.length > 0) {
+  if (run.length > 0 && options.allowRun !== true) {
     throw new SymphonyError(
       "PermissionDenied",
       `Cannot install ${manifest.id}: it asks to run programs (${
         run.map((e) => e.value).join(", ")
-      }), which needs the enterprise tier`,
+      }), which this host's policy never allows (the enterprise tier with allow_run)`,
     );
   }
   const files: Record<string, string> = {};

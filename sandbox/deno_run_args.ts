@@ -49,7 +49,7 @@ export interface DenoRunArgsOptions {
  */
 export function denoRunArgs(set: PermissionSet, options: DenoRunArgsOptions): string[] {
   const allow = (kind: keyof PermissionSet): string[] => {
-    const values = set[kind];
+    const values = set[kind] ?? [];
     if (values.some((value) => value.includes(","))) {
       // permissionSet already refuses these; a comma here would grant a second entry.
       throw new TypeError(`Cannot build --allow-${kind}: an entry contains a comma`);
@@ -64,7 +64,7 @@ export function denoRunArgs(set: PermissionSet, options: DenoRunArgsOptions): st
     "--no-remote",
     "--cached-only",
     ...(options.importMap === undefined ? [] : [`--import-map=${options.importMap}`]),
-    "--deny-run",
+    ...(set.run === undefined || set.run.length === 0 ? ["--deny-run"] : allow("run")),
     "--deny-ffi",
     `--location=https://${options.id}.extension.invalid/`,
     `--v8-flags=--max-old-space-size=${options.memoryMb}`,

@@ -104,3 +104,11 @@ Deno.test("denoRunArgs() gives each extension its own --location origin and heap
     });
   }
 });
+
+Deno.test("denoRunArgs() lets a set that names programs run those, and only those", () => {
+  const args = denoRunArgs(set({ run: ["/usr/bin/git"] }), OPTIONS);
+  assert.ok(args.includes("--allow-run=/usr/bin/git"));
+  assert.equal(args.includes("--deny-run"), false);
+  assert.ok(args.includes("--deny-ffi"));
+  assert.ok(denoRunArgs(set({ run: [] }), OPTIONS).includes("--deny-run"));
+});

@@ -41,6 +41,8 @@ export interface PermissionSet {
   net: string[];
   env: string[];
   sys: string[];
+  /** The programs it may run (the enterprise tier only); absent or empty: none. */
+  run?: string[];
 }
 
 /** Options for {@linkcode permissionSet}. */
@@ -51,6 +53,12 @@ export interface PermissionSetOptions {
   grants?: Grants;
   /** Where things are. */
   paths: ExtensionPaths;
+  /**
+   * Whether programs may be run: only for an extension of the enterprise
+   * tier on a host whose policy allows it. Default: false, and a granted
+   * `run` is refused.
+   */
+  allowRun?: boolean;
   /**
    * Resolves symbolic links of a path that exists, or returns it unchanged.
    * Default: the identity, which keeps the function pure.
@@ -67,7 +75,7 @@ export interface PermissionSetOptions {
  * @returns The permission set.
  * @throws {SymphonyError} `PermissionDenied` for a request that would reach the
  *   host's data, its own code for writing, `/proc`, `/dev` or `/sys`, or run
- *   programs (which needs the enterprise tier).
+ *   programs without `allowRun`.
  *
  * @example
  * ```ts
@@ -92,11 +100,12 @@ export interface PermissionSetOptions {
  */
 export function permissionSet(options: PermissionSetOptions): PermissionSet {
   const { permissions, grants = {}, paths, realPath = (path: string) => path } = options;
+  const allowRun = options.allowRun ?? false;
   const granted = (kind: keyof Permissions): string[] => {
     const allowed = grants[kind];
     return permissions[kind].filter((value) => allowed === undefined || allowed.includes(value));
   };
-  if (granted("run").length > 0) {
+  if (granted("run").length > 0 && !allowRun) {
     throw new SymphonyError(
       "PermissionDenied",
       `Cannot start with run access (${
@@ -130,6 +139,7 @@ export function permissionSet(options: PermissionSetOptions): PermissionSet {
     net: unique(net),
     env: unique(granted("env")),
     sys: unique(granted("sys")),
+    ...(allowRun ? { run: unique(granted("run")) } : {}),
   };
 }
 

@@ -143,7 +143,7 @@ Deno.test("permissionSet() grants only what was both requested and granted", asy
   }
 });
 
-Deno.test("permissionSet() refuses run access that is requested and granted", async (t) => {
+Deno.test("permissionSet() refuses run access that is requested and granted, unless allowed", async (t) => {
   const permissions = request({ run: ["git", "curl"] });
   await t.step("granted by default", () => {
     assertDenied({ permissions, paths: PATHS }, /run access \(git, curl\).*enterprise tier/);
@@ -155,6 +155,15 @@ Deno.test("permissionSet() refuses run access that is requested and granted", as
     const set = permissionSet({ permissions, grants: { run: [] }, paths: PATHS });
     assert.deepEqual(set.read, BASE_READ);
     assert.equal("run" in set, false);
+  });
+  await t.step("allowed (the enterprise tier): only the programs granted", () => {
+    const set = permissionSet({
+      permissions,
+      grants: { run: ["curl"] },
+      paths: PATHS,
+      allowRun: true,
+    });
+    assert.deepEqual(set.run, ["curl"]);
   });
 });
 

@@ -30,6 +30,8 @@ export interface SandboxCommandOptions {
   denoPath: string;
   /** The host's environment; only the variables the extension was granted are passed on. */
   hostEnv: Record<string, string>;
+  /** Whether the extension may run the programs granted to it (`permissionSet`'s `allowRun`). Default: false. */
+  allowRun?: boolean;
   /** Resolves symbolic links of an existing path. Default: the identity. */
   realPath?: (path: string) => string;
 }
@@ -71,6 +73,7 @@ export function sandboxCommand(options: SandboxCommandOptions): SpawnCommand {
     paths,
     ...(options.grants === undefined ? {} : { grants: options.grants }),
     ...(options.realPath === undefined ? {} : { realPath: options.realPath }),
+    ...(options.allowRun === undefined ? {} : { allowRun: options.allowRun }),
   });
   const env: Record<string, string> = {
     DENO_DIR: options.cacheDir,

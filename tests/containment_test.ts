@@ -572,7 +572,7 @@ Deno.test("a running host applies what another host process changed", async () =
   await other.revoke("acme.remote", "read");
   await assertGone(pid);
   // Restarted at once with the new flags, not on its next use.
-  await eventually(async () => s.conductor.isRunning("acme.remote"), "restarted");
+  await eventually(() => Promise.resolve(s.conductor.isRunning("acme.remote")), "restarted");
   await assertFails(s.conductor.call("acme.remote", "run", notes), "PermissionDenied");
 
   await other.disable("acme.remote");

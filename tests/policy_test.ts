@@ -1,6 +1,7 @@
 // The per-host policy file: it tightens what any extension may be granted,
 // raises the host to the enterprise tier where sandbox escapes can be
-// granted, and, when it is invalid, nothing starts.
+// granted to extensions of the enterprise trust tier, and, when it is
+// invalid, nothing starts.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertFails, attacker, stage } from "./extension_stage.ts";
@@ -29,11 +30,11 @@ Deno.test("a policy that denies a permission takes it from every extension", asy
   await assertFails(
     s.conductor.grant("acme.env", "env", "LANG"),
     "PermissionDenied",
-    /the community tier may not have it \(the host policy denies it\)/,
+    /^Cannot grant acme\.env env LANG: the host policy denies it$/,
   );
 });
 
-Deno.test("the enterprise tier may grant what escapes the sandbox; community never", async () => {
+Deno.test("only an enterprise extension on an enterprise host gets what escapes the sandbox", async () => {
   await using s = await stage({}, FAST);
   const secret = join(s.root, "outside-secret.txt");
   await s.install(
@@ -41,11 +42,113 @@ Deno.test("the enterprise tier may grant what escapes the sandbox; community nev
       permissions: { read: [secret] },
     }),
   );
+  // A community host: no extension reads outside the workspace, granted or not.
   await assertFails(s.conductor.call("acme.far", "run", secret), "PermissionDenied");
   assert.deepEqual((await s.conductor.grants("acme.far")).read.denied, [secret]);
+  await assertFails(
+    s.conductor.grant("acme.far", "read", secret),
+    "PermissionDenied",
+    /which this host's policy \(the community tier\) never grants$/,
+  );
+  await s.conductor.setTrust("acme.far", "enterprise");
+  await assertFails(s.conductor.call("acme.far", "run", secret), "PermissionDenied");
+
+  // An enterprise host: only the extensions an admin set to the enterprise tier.
   await writePolicy(s.conductor.layout.home, { tier: "enterprise" });
-  await s.conductor.stop("acme.far");
+  for (const tier of ["community", "trusted"] as const) {
+    await s.conductor.setTrust("acme.far", tier);
+    await assertFails(s.conductor.call("acme.far", "run", secret), "PermissionDenied");
+    await assertFails(
+      s.conductor.grant("acme.far", "read", secret),
+      "PermissionDenied",
+      new RegExp(`acme\\.far is of the ${tier} tier: only the enterprise tier may have it$`),
+    );
+  }
+  await s.conductor.setTrust("acme.far", "enterprise");
   assert.equal(await s.conductor.call("acme.far", "run", secret), "outside secret");
+  const refusals = s.conductor.audit.list({ extension: "acme.far", kind: "policy-refusal" });
+  assert.deepEqual(refusals.map((r) => r.detail["rule"]), [
+    "community host",
+    "community tier",
+    "trusted tier",
+  ]);
+});
+
+Deno.test("a community extension that asks for wildcards starts with none of them", async () => {
+  await using s = await stage({ SECRET_TOKEN: "hunter2" }, FAST);
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen(): void {} },
+    () => new Response("host-local service"),
+  );
+  const secret = join(s.root, "outside-secret.txt");
+  await s.install(
+    attacker(
+      "acme.greedy",
+      `if (input.kind === "net") return await (await fetch(input.url)).text();
+       if (input.kind === "read") return await Deno.readTextFile(input.path);
+       return Deno.env.get("SECRET_TOKEN") ?? "unset";`,
+      { permissions: { net: ["*"], read: ["/"], env: ["*"] } },
+    ),
+  );
+  const attempts = {
+    net: { kind: "net", url: `http://127.0.0.1:${server.addr.port}/` },
+    read: { kind: "read", path: secret },
+    env: { kind: "env" },
+  };
+  for (const input of Object.values(attempts)) {
+    await assertFails(s.conductor.call("acme.greedy", "run", input), "PermissionDenied");
+  }
+  const grants = await s.conductor.grants("acme.greedy");
+  assert.deepEqual([grants.net.granted, grants.read.granted, grants.env.granted], [[], [], []]);
+});
+
+Deno.test("programs run only for an enterprise extension, where the policy allows, one by one", async () => {
+  await using s = await stage({}, FAST);
+  const echo = attacker(
+    "acme.runner",
+    `const out = await new Deno.Command(input, { args: ["hi"] }).output();
+     return new TextDecoder().decode(out.stdout).trim();`,
+    { permissions: { run: ["/bin/echo", "/bin/uname"] } },
+  );
+  // A community host refuses the package outright.
+  await assert.rejects(
+    () => s.install(echo),
+    /Cannot install acme\.runner: it asks to run programs \(\/bin\/echo, \/bin\/uname\), which this host's policy never allows/,
+  );
+  await writePolicy(s.conductor.layout.home, { tier: "enterprise", allow_run: true });
+  await s.install(echo);
+  // Installed, but no program is granted as requested.
+  assert.deepEqual((await s.conductor.grants("acme.runner")).run, {
+    granted: [],
+    denied: ["/bin/echo", "/bin/uname"],
+  });
+  await assertFails(s.conductor.call("acme.runner", "run", "/bin/echo"), "PermissionDenied");
+  await assertFails(
+    s.conductor.grant("acme.runner", "run", "/bin/echo"),
+    "PermissionDenied",
+    /acme\.runner is of the community tier: only the enterprise tier may have it$/,
+  );
+  await s.conductor.setTrust("acme.runner", "enterprise");
+  await assertFails(s.conductor.call("acme.runner", "run", "/bin/echo"), "PermissionDenied");
+
+  await s.conductor.grant("acme.runner", "run", "/bin/echo");
+  assert.equal(await s.conductor.call("acme.runner", "run", "/bin/echo"), "hi");
+  // Only the program granted: the other one it asked for is still refused.
+  await assertFails(s.conductor.call("acme.runner", "run", "/bin/uname"), "PermissionDenied");
+  assert.deepEqual((await s.conductor.grants("acme.runner")).run, {
+    granted: ["/bin/echo"],
+    denied: ["/bin/uname"],
+  });
+
+  // A policy that stops allowing programs takes them back from every extension.
+  await writePolicy(s.conductor.layout.home, { tier: "enterprise" });
+  await s.conductor.stop("acme.runner");
+  await assertFails(s.conductor.call("acme.runner", "run", "/bin/echo"), "PermissionDenied");
+  await assertFails(
+    s.conductor.grant("acme.runner", "run", "/bin/uname"),
+    "PermissionDenied",
+    /which this host's policy does not allow \(allow_run\)$/,
+  );
 });
 
 Deno.test("an invalid policy file stops every start, with the reason, and is no crash", async () => {

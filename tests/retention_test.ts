@@ -5,9 +5,14 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { BENIGN, stage } from "./extension_stage.ts";
 
+// The host reads the policy at most once a watch interval: short here.
+const FAST = { limits: { watchIntervalMs: 50 } };
+
 async function writePolicy(home: string, policy: unknown): Promise<void> {
   await Deno.mkdir(join(home, "host"), { recursive: true });
   await Deno.writeTextFile(join(home, "host", "policy.json"), JSON.stringify(policy));
+  // Past a watch interval, the next read is of this file.
+  await delay(120);
 }
 
 function delay(ms: number): Promise<void> {
@@ -15,7 +20,7 @@ function delay(ms: number): Promise<void> {
 }
 
 Deno.test("the retention removes surplus versions and reaps idle processes, and says why", async () => {
-  await using s = await stage();
+  await using s = await stage({}, FAST);
   await writePolicy(s.conductor.layout.home, {
     retention: { keep_per_name: 1, process_idle_minutes: 0.001 },
   });
@@ -53,7 +58,7 @@ Deno.test("without a retention in the policy, nothing is removed", async () => {
 });
 
 Deno.test("a running host applies the retention on its schedule", async () => {
-  await using s = await stage();
+  await using s = await stage({}, FAST);
   await writePolicy(s.conductor.layout.home, {
     retention: { every_minutes: 0.001, max_bytes: 0 },
   });

@@ -10,7 +10,12 @@
 import { resolve } from "node:path";
 import { Hono } from "hono";
 import { z } from "zod";
-import { type Conductor, PERMISSION_KINDS, type PermissionKind } from "../../conductor/mod.ts";
+import {
+  type Conductor,
+  PERMISSION_KINDS,
+  type PermissionKind,
+  policyAllowsRun,
+} from "../../conductor/mod.ts";
 import { type Manifest, sandboxEscapes } from "../../manifest/mod.ts";
 import { SymphonyError } from "../../symphony_error.ts";
 import { adminOnly } from "./_admin_only.ts";
@@ -68,7 +73,9 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
 
   app.post("/install/review", adminOnly, async (c) => {
     const { installReview, permissionReview, verifyPackage } = await kit();
-    const { manifest } = await verifyPackage(resolve((await readBody(c, reviewBody)).dir));
+    const { manifest } = await verifyPackage(resolve((await readBody(c, reviewBody)).dir), {
+      allowRun: policyAllowsRun(await conductor.policy()),
+    });
     const previous = await installedAs(manifest.id);
     const review = installReview(manifest, previous);
     const escapes = sandboxEscapes(manifest);
@@ -95,7 +102,9 @@ export function installRoutes(conductor: Conductor): Hono<ApiEnv> {
     const { installExtension, verifyPackage } = await kit();
     const body = await readBody(c, installBody);
     const path = resolve(body.dir);
-    const { manifest } = await verifyPackage(path);
+    const { manifest } = await verifyPackage(path, {
+      allowRun: policyAllowsRun(await conductor.policy()),
+    });
     const { grants } = body;
     if (grants !== undefined) {
       for (const [kind, values] of Object.entries(grants) as [PermissionKind, string[]][]) {
