@@ -61,7 +61,15 @@ Deno.test("calls between extensions carry the caller the Conductor knows, and ar
     outcome: "ok",
   });
   assert.equal(call?.actor, "acme.caller");
-  assert.ok((s.conductor.callCounts().get("acme.caller → acme.callee")?.ok ?? 0) >= 1);
+  // The forged request was a call too, stamped acme.caller: two calls of the
+  // pair, each audited and counted.
+  await recorded(
+    () => s.conductor.audit.list({ kind: "call" }).slice(1),
+    (r) => r.detail["caller"] === "acme.caller",
+  );
+  assert.equal(s.conductor.audit.list({ kind: "call" }).length, 2);
+  assert.deepEqual(s.conductor.callCounts().get("acme.caller → acme.callee"), { ok: 2, failed: 0 });
+  assert.deepEqual([...s.conductor.callCounts().keys()], ["acme.caller → acme.callee"]);
 });
 
 Deno.test("refused calls and permission denials land in the trail", async () => {
