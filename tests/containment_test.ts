@@ -575,6 +575,12 @@ Deno.test("a running host applies what another host process changed", async () =
   await eventually(() => Promise.resolve(s.conductor.isRunning("acme.remote")), "restarted");
   await assertFails(s.conductor.call("acme.remote", "run", notes), "PermissionDenied");
 
+  // A trust tier bounds the flags: its change restarts the process too.
+  const revoked = (await s.conductor.start("acme.remote")).pid;
+  await other.setTrust("acme.remote", "trusted");
+  await assertGone(revoked);
+  await eventually(() => Promise.resolve(s.conductor.isRunning("acme.remote")), "restarted");
+
   await other.disable("acme.remote");
   await eventually(async () => await s.conductor.state("acme.remote") === "disabled", "disabled");
   await assertFails(s.conductor.call("acme.remote", "run", notes), "Disabled");
