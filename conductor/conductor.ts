@@ -2184,6 +2184,12 @@ function mayEscape(installed: InstalledExtension, policy: HostPolicy): boolean {
   return policy.tier === "enterprise" && installed.trust === "enterprise";
 }
 
+// The whole file system holds the host's data: no tier may read or write it
+// (permissionSet refuses it too, and would refuse the start).
+function wholeFileSystem(kind: PermissionKind, value: string): boolean {
+  return (kind === "read" || kind === "write") && (value === "*" || value === "/");
+}
+
 // Why a requested value may not be granted, and by which rule; undefined when it may.
 function grantRefusal(
   installed: InstalledExtension,
@@ -2193,6 +2199,12 @@ function grantRefusal(
 ): { rule: string; why: string } | undefined {
   if (policyDenies(policy, kind, value)) {
     return { rule: "host policy", why: "the host policy denies it" };
+  }
+  if (wholeFileSystem(kind, value)) {
+    return {
+      rule: "host data",
+      why: `it ${kind}s the whole file system, the host's data included: no tier may have it`,
+    };
   }
   const escape = sandboxEscapes(installed.manifest).find((e) =>
     e.kind === kind && e.value === value
@@ -2222,7 +2234,7 @@ function grantRefusal(
 }
 
 // What an extension's process may hold: its grants without what the policy
-// denies and, unless it may escape the sandbox (mayEscape), without what
+// denies, never the whole file system, and, unless it may escape the sandbox (mayEscape), without what
 // escapes it (wildcards, absolute paths outside the workspace and its own
 // directories, hosts on this machine or private networks). Programs to run
 // are never granted as requested: only as an admin granted them one by one,
@@ -2238,7 +2250,7 @@ function tierGrants(
     const requested: readonly string[] = installed.manifest.permissions[kind];
     const allowed = installed.grants[kind] ?? (kind === "run" ? [] : requested);
     grants[kind] = allowed.filter((value) =>
-      !policyDenies(policy, kind, value) &&
+      !policyDenies(policy, kind, value) && !wholeFileSystem(kind, value) &&
       (kind === "run"
         ? escaping && policyAllowsRun(policy)
         : escaping || !escapes.some((e) => e.kind === kind && e.value === value))

@@ -30,6 +30,17 @@ Deno.test("installReview() of a new install says what it may do and adds nothing
   assert.doesNotMatch(review.text, /Update of/);
 });
 
+Deno.test("installReview() lists programs to run among what it asks, never as not asked", () => {
+  const review = installReview(manifest("1.0.0", { run: ["/usr/bin/git"] }));
+  assert.match(
+    review.text,
+    /^ {2}run {5}\/usr\/bin\/git \(only if an admin grants it, on the enterprise tier\)$/m,
+  );
+  assert.doesNotMatch(review.text, /did not ask to:.*run programs/);
+  assert.match(review.text, /permissions\.run\[0\]: runs the program "\/usr\/bin\/git"/);
+  assert.match(installReview(manifest("1.0.0", {})).text, /did not ask to:.*run programs/);
+});
+
 Deno.test("installReview() of an update shows the difference plainly", async (t) => {
   const old = installedAt(manifest("1.0.0", { env: ["LANG"] }));
   await t.step("no new permissions", () => {

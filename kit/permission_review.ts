@@ -37,7 +37,7 @@ const PLACES: Record<string, string> = {
  * ```
  */
 export function permissionReview(manifest: Manifest): string {
-  const { read, write, net, env, sys } = manifest.permissions;
+  const { read, write, net, env, sys, run } = manifest.permissions;
   const lines = [
     `${manifest.name} (${manifest.id} ${manifest.version}, ${manifest.type}) asks to:`,
   ];
@@ -54,13 +54,16 @@ export function permissionReview(manifest: Manifest): string {
   }
   if (env.length > 0) lines.push(`  see     the environment variables ${env.join(", ")}`);
   if (sys.length > 0) lines.push(`  know    system facts: ${sys.join(", ")}`);
+  for (const program of run) {
+    lines.push(`  run     ${program} (only if an admin grants it, on the enterprise tier)`);
+  }
   if (lines.length === 1) lines.push("  nothing beyond its own code and data");
   const missing = [
     read.length === 0 ? "read files outside its own directories" : undefined,
     write.length === 0 ? "write outside its own data directory" : undefined,
     net.length === 0 ? "reach the network" : undefined,
     env.length === 0 ? "see environment variables" : undefined,
-    "run programs",
+    run.length === 0 ? "run programs" : undefined,
     "load native libraries",
   ].filter((text) => text !== undefined);
   lines.push(`It did not ask to: ${missing.join(", ")}.`);

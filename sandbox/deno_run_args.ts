@@ -23,7 +23,8 @@ export interface DenoRunArgsOptions {
  * configuration file, no lock file, no remote modules, only cached modules,
  * no subprocesses, no native libraries, a `--location` of its own (so its
  * `localStorage` is its own), and a heap limit. Then one `--allow-*` flag per
- * non-empty kind of the permission set.
+ * non-empty kind of the permission set; a kind holding `*` gets the flag
+ * without a list (all of the kind).
  *
  * @param set The permission set, from `permissionSet`.
  * @param options The id, heap limit and runtime module.
@@ -54,7 +55,11 @@ export function denoRunArgs(set: PermissionSet, options: DenoRunArgsOptions): st
       // permissionSet already refuses these; a comma here would grant a second entry.
       throw new TypeError(`Cannot build --allow-${kind}: an entry contains a comma`);
     }
-    return values.length === 0 ? [] : [`--allow-${kind}=${values.join(",")}`];
+    if (values.length === 0) return [];
+    // A wildcard (an enterprise grant of net or env "*") is the whole kind:
+    // Deno spells it without a list, and refuses "*" as a value.
+    if (values.includes("*")) return [`--allow-${kind}`];
+    return [`--allow-${kind}=${values.join(",")}`];
   };
   return [
     "run",

@@ -112,3 +112,11 @@ Deno.test("denoRunArgs() lets a set that names programs run those, and only thos
   assert.ok(args.includes("--deny-ffi"));
   assert.ok(denoRunArgs(set({ run: [] }), OPTIONS).includes("--deny-run"));
 });
+
+Deno.test("denoRunArgs() spells a wildcard as the whole kind, which Deno accepts", () => {
+  const args = denoRunArgs(set({ net: ["*", "x.com"], env: ["*"], sys: ["cpus"] }), OPTIONS);
+  assert.ok(args.includes("--allow-net"));
+  assert.ok(args.includes("--allow-env"));
+  assert.ok(args.includes("--allow-sys=cpus"));
+  assert.equal(args.some((arg) => arg.includes("=*")), false);
+});

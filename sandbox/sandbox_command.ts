@@ -81,7 +81,9 @@ export function sandboxCommand(options: SandboxCommandOptions): SpawnCommand {
     NO_COLOR: "1",
     DENO_NO_UPDATE_CHECK: "1",
   };
-  for (const name of set.env) {
+  // Every variable for a wildcard (an enterprise grant), else those named.
+  const names = set.env.includes("*") ? Object.keys(hostEnv) : set.env;
+  for (const name of names) {
     const value = hostEnv[name];
     if (value !== undefined && !(name in env)) env[name] = value;
   }

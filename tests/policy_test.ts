@@ -100,6 +100,21 @@ Deno.test("a community extension that asks for wildcards starts with none of the
   }
   const grants = await s.conductor.grants("acme.greedy");
   assert.deepEqual([grants.net.granted, grants.read.granted, grants.env.granted], [[], [], []]);
+
+  // Set to the enterprise tier on an enterprise host, it has them as requested
+  // (but never the whole file system, which holds the host's data).
+  await writePolicy(s.conductor.layout.home, { tier: "enterprise" });
+  await s.conductor.setTrust("acme.greedy", "enterprise");
+  assert.equal(await s.conductor.call("acme.greedy", "run", attempts.net), "host-local service");
+  assert.equal(await s.conductor.call("acme.greedy", "run", attempts.env), "hunter2");
+  await assertFails(s.conductor.call("acme.greedy", "run", attempts.read), "PermissionDenied");
+  const enterprise = await s.conductor.grants("acme.greedy");
+  assert.deepEqual([enterprise.net.granted, enterprise.read.granted], [["*"], []]);
+  await assertFails(
+    s.conductor.grant("acme.greedy", "read", "/"),
+    "PermissionDenied",
+    /it reads the whole file system, the host's data included: no tier may have it$/,
+  );
 });
 
 Deno.test("programs run only for an enterprise extension, where the policy allows, one by one", async () => {
