@@ -1019,7 +1019,7 @@ export class Conductor implements AsyncDisposable {
     );
     // The tier decides what escapes of the sandbox its flags may hold.
     if (tier !== from && this.isRunning(id)) {
-      await this.#restart(id, `its trust changed to ${tier}: restarts with its flags`);
+      await this.#restart(id, `its trust changed to ${tier}`);
     }
   }
 
@@ -1200,22 +1200,22 @@ export class Conductor implements AsyncDisposable {
       },
     });
     if (this.isRunning(id)) {
-      await this.#restart(id, `${action} of ${kind}: restarts with the new flags`);
+      await this.#restart(id, `${action} of ${kind}`);
     }
   }
 
-  // Stops a running extension and starts it again, with what is recorded now
-  // (its grants). A start that fails is reported, not thrown: the change that
-  // asked for the restart is made.
-  async #restart(id: string, reason: string): Promise<void> {
-    await this.stop(id, reason);
+  // Stops a running extension and starts it again with the flags recorded
+  // now, after a change (`cause`) to what bounds them. A start that fails is
+  // reported, not thrown: the change itself is made.
+  async #restart(id: string, cause: string): Promise<void> {
+    await this.stop(id, `${cause}: restarts with its new flags`);
     try {
       await this.start(id);
     } catch (error) {
       this.#notice({
         id,
         level: "error",
-        message: `Cannot restart ${id} after ${reason.split(":")[0]}: ${(error as Error).message}`,
+        message: `Cannot restart ${id} after ${cause}: ${(error as Error).message}`,
       });
     }
   }
@@ -1504,11 +1504,11 @@ export class Conductor implements AsyncDisposable {
         this.#transition(id, "ready", "resumed by another host process");
       } else if (JSON.stringify(record.grants) !== live.grants) {
         this.#records.delete(id);
-        await this.#restart(id, "its grants changed: restarts with the new flags");
+        await this.#restart(id, "its grants changed");
       } else if ((record.trust ?? "community") !== live.trust) {
         // The tier bounds its flags, and judges its requests to the Pit.
         this.#records.delete(id);
-        await this.#restart(id, "its trust changed: restarts with its flags");
+        await this.#restart(id, "its trust changed");
       } else {
         // Settings changed by another host process reach it as if changed here.
         this.#sendSettings(id, record.settings);
@@ -2234,11 +2234,11 @@ function grantRefusal(
 }
 
 // What an extension's process may hold: its grants without what the policy
-// denies, never the whole file system, and, unless it may escape the sandbox (mayEscape), without what
-// escapes it (wildcards, absolute paths outside the workspace and its own
-// directories, hosts on this machine or private networks). Programs to run
-// are never granted as requested: only as an admin granted them one by one,
-// and only where the policy allows running programs.
+// denies, never the whole file system, and, unless it may escape the sandbox
+// (mayEscape), without what escapes it (wildcards, absolute paths outside the
+// workspace and its own directories, hosts on this machine or private
+// networks). Programs to run are never granted as requested: only as an
+// admin granted them one by one, and only where the policy allows them.
 function tierGrants(
   installed: InstalledExtension,
   policy: HostPolicy,
