@@ -6,7 +6,7 @@
 import { type InstalledExtension, PERMISSION_KINDS } from "../conductor/mod.ts";
 import type { Grants } from "../sandbox/mod.ts";
 import type { SandboxPlacement } from "./set_up_sandbox.ts";
-import { addedPermissions } from "./install_review.ts";
+import { addedPermissions, newPermissions } from "./install_review.ts";
 import type { VerifiedPackage } from "./verify_package.ts";
 
 /** Options for {@linkcode configureInstall}. */
@@ -76,12 +76,6 @@ export function configureInstall(
   if (previous === undefined) return installed;
   const { previous: _, ...kept } = previous;
   const added = addedPermissions(previous.manifest, manifest);
-  const newPermissions: Record<string, string[]> = {};
-  for (const kind of PERMISSION_KINDS) {
-    const before = new Set<string>(previous.manifest.permissions[kind]);
-    const values = manifest.permissions[kind].filter((value) => !before.has(value));
-    if (values.length > 0) newPermissions[kind] = values;
-  }
   return {
     ...installed,
     // What the admin granted holds; a new permission is granted only by
@@ -106,7 +100,7 @@ export function configureInstall(
           reason: `the update to ${manifest.version} asks for new permissions (${
             added.join(", ")
           }); review them and run symphony enable ${manifest.id}`,
-          newPermissions,
+          newPermissions: newPermissions(previous.manifest, manifest),
         },
       }
       : {}),

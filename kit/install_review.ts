@@ -6,6 +6,7 @@
  */
 import type { InstalledExtension } from "../conductor/mod.ts";
 import type { Manifest } from "../manifest/mod.ts";
+import type { Grants } from "../sandbox/mod.ts";
 import { SymphonyError } from "../symphony_error.ts";
 import { permissionReview } from "./permission_review.ts";
 
@@ -95,12 +96,41 @@ export function installReview(manifest: Manifest, previous?: InstalledExtension)
  * ```
  */
 export function addedPermissions(previous: Manifest, next: Manifest): string[] {
-  const added: string[] = [];
+  return Object.entries(newPermissions(previous, next))
+    .flatMap(([kind, values]) => (values ?? []).map((value) => `${kind}: ${value}`));
+}
+
+/**
+ * The permissions a new manifest requests that the installed one did not,
+ * per kind (kinds with none left out): what enabling an update grants.
+ *
+ * @param previous The installed manifest.
+ * @param next The new one.
+ * @returns The additions per kind, in the manifest's order.
+ *
+ * @example
+ * ```ts
+ * import { newPermissions } from "./install_review.ts";
+ * import { validateManifest } from "../manifest/mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const manifest = (env: string[]) => {
+ *   const result = validateManifest({
+ *     manifest_version: 1, id: "acme.x", name: "X", version: "1.0.0", type: "operator",
+ *     entry: "main.ts", permissions: { env }, operator: { functions: [{ name: "f" }] },
+ *   });
+ *   assert.ok(result.ok);
+ *   return result.manifest;
+ * };
+ * assert.deepEqual(newPermissions(manifest(["A"]), manifest(["A", "B"])), { env: ["B"] });
+ * ```
+ */
+export function newPermissions(previous: Manifest, next: Manifest): Grants {
+  const added: Record<string, string[]> = {};
   for (const kind of Object.keys(next.permissions) as (keyof Manifest["permissions"])[]) {
     const before = new Set<string>(previous.permissions[kind]);
-    for (const value of next.permissions[kind]) {
-      if (!before.has(value)) added.push(`${kind}: ${value}`);
-    }
+    const values = next.permissions[kind].filter((value) => !before.has(value));
+    if (values.length > 0) added[kind] = values;
   }
   return added;
 }
