@@ -322,12 +322,24 @@ Deno.test("AuditTrail.verify() verifies short chains and :memory: databases in t
   assert.equal(workers.started, 0);
 });
 
+// A chain of 4,000 records in a file, and two trails over it: one verifies
+// in two workers, the other in this thread.
+async function bothWays(
+  file: string,
+): Promise<{ inWorkers: AuditTrail; inThisThread: AuditTrail } & Disposable> {
+  const inWorkers = await trailWith(4_000, file, { verifyWorkers: 2, parallelFrom: 1 });
+  const again = openHostDatabase(file);
+  return {
+    inWorkers,
+    inThisThread: new AuditTrail(() => again, { parallelFrom: 4_001 }),
+    [Symbol.dispose]: () => again.close(),
+  };
+}
+
 Deno.test("AuditTrail.verify() reports its progress, in this thread and from workers", async (t) => {
   await using dir = await tempDir();
-  const file = join(dir.path, "symphony.db");
-  const inWorkers = await trailWith(4_000, file, { verifyWorkers: 2, parallelFrom: 1 });
-  using again = openHostDatabase(file);
-  const inThisThread = new AuditTrail(() => again, { parallelFrom: 4_001 });
+  using trails = await bothWays(join(dir.path, "symphony.db"));
+  const { inWorkers, inThisThread } = trails;
   for (const [name, trail] of [["workers", inWorkers], ["this thread", inThisThread]] as const) {
     await t.step(name, async () => {
       const seen: [number, number][] = [];
@@ -349,10 +361,8 @@ Deno.test("AuditTrail.verify() reports its progress, in this thread and from wor
 
 Deno.test("AuditTrail.verify() stops when its signal is aborted", async (t) => {
   await using dir = await tempDir();
-  const file = join(dir.path, "symphony.db");
-  const inWorkers = await trailWith(4_000, file, { verifyWorkers: 2, parallelFrom: 1 });
-  using again = openHostDatabase(file);
-  const inThisThread = new AuditTrail(() => again, { parallelFrom: 4_001 });
+  using trails = await bothWays(join(dir.path, "symphony.db"));
+  const { inWorkers, inThisThread } = trails;
   for (
     const [name, trail, started] of [
       ["workers", inWorkers, 2],
